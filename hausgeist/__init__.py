@@ -1,0 +1,5 @@
+"""hausgeist: a German-first voice assistant platform."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The home: what hausgeist knows about a household's rooms and devices."""

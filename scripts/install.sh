@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs hausgeist into ./.venv (system packages first, then Python packages).
+# Idempotent: a second run only checks what is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+EXTRA=${1:-}
+
+# System packages hausgeist needs; apt-get update runs first, and only when something is missing.
+APT_PACKAGES=()
+if ! "$PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    APT_PACKAGES+=(python3-venv)
+fi
+if ((${#APT_PACKAGES[@]})); then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=23"
+if [ -n "$EXTRA" ]; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[$EXTRA]"
+else
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+fi
