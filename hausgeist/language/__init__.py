@@ -1,0 +1,1 @@
+"""German (and English) understanding: template grammar, compiler, matcher and normalizers."""

@@ -1,0 +1,310 @@
+"""Matching a sentence against the compiled grammar.
+
+A sentence is read as a lattice (see lexicon.py) through the deterministic automaton
+(dfa.py), so the work per sentence is a few dictionary look-ups per lattice edge, however
+many templates there are. Only the paths that reach an accepting state are replayed
+backwards through the non-deterministic automaton to learn which template matched and
+which slot got which value.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hausgeist.language.compiler import Automaton, Edge, Template
+from hausgeist.language.dfa import Dfa
+from hausgeist.language.lexicon import STRIDE, Lattice, ListValue
+
+# Paths replayed per sentence at most; a bound on work for pathological input.
+MAX_PATHS = 64
+# Lattice states visited per sentence at most (a 10,000-character line stays cheap).
+MAX_VISITS = 20_000
+
+Normalizer = Callable[[str], Any]
+
+
+@dataclass(frozen=True)
+class Match:
+    """One way the sentence matches a template."""
+
+    template: Template
+    slots: dict[str, Any]
+    score: tuple[int, int, int]
+    order: int
+
+    @property
+    def fixed(self) -> frozenset[str]:
+        """Slots the template sets by itself, whatever was said."""
+        return frozenset(self.template.slots)
+
+    @property
+    def intent(self) -> str:
+        """The intent's name."""
+        return self.template.intent
+
+    def rank(self) -> tuple[int, int, int, int]:
+        """Higher is better: more template text, less free text, fewer skipped words."""
+        return (*self.score, -self.order)
+
+
+# A step of a path: (symbol or None for a skip, payload).
+Step = tuple[str | None, Any]
+Back = tuple[int, int, str | None, Any]
+
+
+class Matcher:
+    """Finds every template match of a sentence, best first."""
+
+    def __init__(
+        self,
+        automaton: Automaton,
+        dfa: Dfa,
+        wildcards: set[str],
+        normalizers: Mapping[str, Normalizer],
+    ) -> None:
+        self.automaton = automaton
+        self.dfa = dfa
+        self.wildcards = frozenset(wildcards)
+        self.normalizers = dict(normalizers)
+        self.back_edges = _reverse(automaton)
+
+    def match(self, lattice: Lattice, context: Mapping[str, Any]) -> list[Match]:
+        """All matches, best first (empty when the sentence matches no template)."""
+        if not lattice.tokens:
+            return []
+        layers = self._search(lattice)
+        final = layers.get(lattice.end, {})
+        paths = [
+            (_score(path), state, path)
+            for state in final
+            if self.dfa.accepting[state]
+            for path in _paths(layers, lattice.end, state)
+        ]
+        # Replay the best-scoring paths first; every match of a path shares its score, so
+        # the first score that yields a valid match holds the best one.
+        paths.sort(key=lambda item: item[0], reverse=True)
+        matches: list[Match] = []
+        for index, (score, state, path) in enumerate(paths):
+            if matches and score != paths[index - 1][0]:
+                break
+            matches.extend(self._replay(path, state, lattice, context, score))
+        matches.sort(key=Match.rank, reverse=True)
+        return matches
+
+    def _search(self, lattice: Lattice) -> dict[int, dict[int, list[Back]]]:
+        """Read the lattice position by position; return back-pointers per (position, state)."""
+        dfa = self.dfa
+        moves, list_symbols = dfa.moves, dfa.list_symbols
+        words_at, skips_at = lattice.words, lattice.skips
+        end = lattice.end
+        layers: dict[int, dict[int, list[Back]]] = {0: {dfa.start: []}}
+        queue = [0]
+        visits = 0
+        while queue:
+            pos = heapq.heappop(queue)
+            if pos >= end:
+                continue
+            reached: list[tuple[int, int, Back]] = []
+            for state in layers[pos]:
+                visits += 1
+                if visits > MAX_VISITS:
+                    return layers
+                state_moves = moves[state]
+                for word, after in words_at.get(pos, ()):
+                    target = state_moves.get(word, -1)
+                    if target >= 0:
+                        reached.append((after, target, (pos, state, word, None)))
+                symbols = list_symbols[state]
+                if symbols:
+                    self._read_lists(lattice, pos, state, symbols, reached)
+                for after in skips_at.get(pos, ()):
+                    reached.append((after, state, (pos, state, None, None)))
+            for after, target, back in reached:
+                layer = layers.get(after)
+                if layer is None:
+                    layer = layers[after] = {}
+                    heapq.heappush(queue, after)
+                found = layer.get(target)
+                if found is None:
+                    layer[target] = [back]
+                else:
+                    found.append(back)
+        return layers
+
+    def _read_lists(
+        self,
+        lattice: Lattice,
+        pos: int,
+        state: int,
+        symbols: tuple[str, ...],
+        reached: list[tuple[int, int, Back]],
+    ) -> None:
+        moves = self.dfa.moves[state]
+        values = lattice.values.get(pos)
+        for symbol in symbols:
+            target = moves[symbol]
+            if symbol in self.wildcards:
+                if pos % STRIDE == 0:
+                    for end in self._wildcard_ends(target, lattice, pos):
+                        reached.append((end, target, (pos, state, symbol, (pos, end))))
+            elif values:
+                for end, item in values.get(symbol, ()):
+                    reached.append((end, target, (pos, state, symbol, item)))
+
+    def _wildcard_ends(self, state: int, lattice: Lattice, pos: int) -> list[int]:
+        """Where free text that starts at `pos` may end: where `state` can read on."""
+        dfa = self.dfa
+        if dfa.list_symbols[state]:
+            found = list(range(pos + STRIDE, lattice.end, STRIDE))
+        else:
+            places = lattice.places
+            found = sorted(
+                {
+                    end
+                    for word in dfa.words[state] & places.keys()
+                    for end in places[word]
+                    if end > pos and end % STRIDE == 0
+                }
+                | {end for end in lattice.skips if end > pos}
+            )
+        if dfa.accepting[state]:
+            found.append(lattice.end)
+        return found
+
+    def _replay(
+        self,
+        path: list[Step],
+        final: int,
+        lattice: Lattice,
+        context: Mapping[str, Any],
+        score: tuple[int, int, int],
+    ) -> Iterator[Match]:
+        """Walk the path backwards from the accepting states to learn templates and slots."""
+        finals = self.automaton.finals
+        back = self.back_edges
+        Thread = tuple[int, int, tuple[tuple[str, int], ...]]
+        threads: set[Thread] = {(s, s, ()) for s in self.dfa.members[final] if finals[s]}
+        for index in range(len(path) - 1, -1, -1):
+            symbol = path[index][0]
+            if symbol is None:
+                continue
+            threads = {
+                (source, end, ((slot, index), *caps) if slot else caps)
+                for state, end, caps in threads
+                for source, slot in back[state].get(symbol, ())
+            }
+        start = self.automaton.start
+        for state, end, caps in threads:
+            if state != start:
+                continue
+            for order in finals[end]:
+                template = self.automaton.templates[order]
+                slots = self._slots(template, caps, path, lattice, context)
+                if slots is not None:
+                    yield Match(template, slots, score, order)
+
+    def _slots(
+        self,
+        template: Template,
+        caps: tuple[tuple[str, int], ...],
+        path: list[Step],
+        lattice: Lattice,
+        context: Mapping[str, Any],
+    ) -> dict[str, Any] | None:
+        slots: dict[str, Any] = {}
+        known: dict[str, Any] = dict(context)
+        for slot, index in caps:
+            symbol, payload = path[index]
+            if isinstance(payload, tuple):
+                text = _wildcard_text(lattice, *payload)
+                normalize = self.normalizers.get(symbol or "")
+                value = normalize(text) if normalize else text
+                if value is None:
+                    return None
+                slots[slot] = value
+            elif isinstance(payload, ListValue):
+                slots[slot] = payload.value
+                if payload.context:
+                    known.update(payload.context)
+        if not _context_allows(template, known, slots):
+            return None
+        for name, value in template.slots.items():
+            slots.setdefault(name, value)
+        return slots
+
+
+def _reverse(automaton: Automaton) -> list[dict[str, tuple[Edge, ...]]]:
+    """Edges by target: for each state, the (source, slot) pairs that lead into it."""
+    back: list[dict[str, list[Edge]]] = [{} for _ in automaton.edges]
+    for source, edges in enumerate(automaton.edges):
+        for symbol, targets in edges.items():
+            for target, slot in targets:
+                back[target].setdefault(symbol, []).append((source, slot))
+    return [{symbol: tuple(e) for symbol, e in edges.items()} for edges in back]
+
+
+def _wildcard_text(lattice: Lattice, start: int, end: int) -> str:
+    tokens = lattice.tokens
+    return lattice.source[tokens[start // STRIDE].start : tokens[end // STRIDE - 1].end]
+
+
+def _score(path: list[Step]) -> tuple[int, int, int]:
+    """(template characters read, -free-text tokens, -skipped words): higher is better."""
+    literal = wild = skipped = 0
+    for symbol, payload in path:
+        if symbol is None:
+            skipped -= 1
+        elif payload is None:
+            literal += len(symbol)
+        elif isinstance(payload, tuple):
+            wild -= (payload[1] - payload[0]) // STRIDE
+    return (literal, wild, skipped)
+
+
+def _paths(layers: dict[int, dict[int, list[Back]]], pos: int, state: int) -> list[list[Step]]:
+    """Up to MAX_PATHS symbol paths from the start to (pos, state)."""
+    done: list[list[Step]] = []
+    stack: list[tuple[int, int, list[Step]]] = [(pos, state, [])]
+    while stack and len(done) < MAX_PATHS:
+        at, current, suffix = stack.pop()
+        if at == 0 and not layers[0].get(current):
+            done.append(suffix[::-1])
+            continue
+        for prev_pos, prev_state, symbol, payload in layers[at].get(current, ()):
+            stack.append((prev_pos, prev_state, [*suffix, (symbol, payload)]))
+    return done
+
+
+def _context_allows(template: Template, known: Mapping[str, Any], slots: dict[str, Any]) -> bool:
+    """Check requires/excludes context; a key the home does not know is not held against it."""
+    for key, wanted in template.requires_context.items():
+        copy_to: str | None = None
+        if isinstance(wanted, Mapping):
+            flag = wanted.get("slot")
+            copy_to = flag if isinstance(flag, str) else (key if flag else None)
+            wanted = wanted.get("value")
+        actual = known.get(key)
+        if actual is None:
+            continue
+        if isinstance(actual, Mapping):
+            actual = actual.get("value")
+        if wanted is not None:
+            allowed = wanted if isinstance(wanted, list | tuple | set) else [wanted]
+            if actual not in allowed:
+                return False
+        if copy_to and copy_to not in slots:
+            slots[copy_to] = actual
+    for key, unwanted in template.excludes_context.items():
+        actual = known.get(key)
+        if actual is None:
+            continue
+        barred = unwanted if isinstance(unwanted, list | tuple | set) else [unwanted]
+        if actual in barred:
+            return False
+    return True
+
+
+__all__ = ["Match", "Matcher"]

@@ -1,0 +1,181 @@
+"""Understanding one sentence: text and home in, intent and slots out.
+
+`Understanding` owns the compiled grammar (built once, cached on disk by a digest of the
+templates and the versions that read them) and one lexicon per home snapshot. It never
+acts on anything: parsing is a pure function of the text, the home and the clock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import tempfile
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from hausgeist.home.snapshot import HomeSnapshot
+from hausgeist.language.compiler import Automaton, compile_intents
+from hausgeist.language.dfa import Dfa, determinize
+from hausgeist.language.grammar import load_source, parse_source, source_digest
+from hausgeist.language.lexicon import Lexicon, PhraseIndex
+from hausgeist.language.matcher import Match, Matcher
+from hausgeist.language.tokens import tokenize
+from hausgeist.language.values import WILDCARD_NORMALIZERS
+
+log = logging.getLogger(__name__)
+
+# Sentences longer than this many tokens are cut: no command is that long, and the cut
+# keeps the work per line bounded.
+MAX_TOKENS = 64
+_HOME_CACHE = 256
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """What a sentence means: the `hausgeist parse` output line."""
+
+    text: str
+    intent: str | None = None
+    slots: dict[str, Any] = field(default_factory=dict)
+    confidence: float = 0.0
+    source: str | None = None
+    error: str | None = None
+    response: str | None = None
+    fixed_slots: frozenset[str] = frozenset()
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of the parse contract."""
+        out: dict[str, Any] = {
+            "text": self.text,
+            "intent": self.intent,
+            "slots": self.slots,
+            "confidence": self.confidence,
+            "source": self.source,
+        }
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+
+@dataclass
+class _Compiled:
+    automaton: Automaton
+    dfa: Dfa
+    lexicon: Lexicon
+
+
+class Understanding:
+    """The grammar-based understanding stage for one language."""
+
+    def __init__(
+        self,
+        compiled: _Compiled,
+        home: HomeSnapshot,
+        clock: Callable[[], datetime] = datetime.now,
+    ) -> None:
+        self._compiled = compiled
+        self._clock = clock
+        self._matcher = Matcher(
+            compiled.automaton,
+            compiled.dfa,
+            compiled.lexicon.wildcards,
+            WILDCARD_NORMALIZERS,
+        )
+        self._homes: OrderedDict[str, PhraseIndex] = OrderedDict()
+        self.home = home
+
+    @classmethod
+    def load(
+        cls,
+        home: HomeSnapshot,
+        lang: str = "de",
+        cache_dir: Path | None = None,
+        clock: Callable[[], datetime] = datetime.now,
+    ) -> Understanding:
+        """Load the compiled grammar from the cache, compiling it on a miss."""
+        return cls(_load_compiled(lang, cache_dir), home, clock)
+
+    def parse(
+        self, text: str, home: HomeSnapshot | None = None, area: str | None = None
+    ) -> ParseResult:
+        """Parse one sentence against a home (the configured one by default)."""
+        tokens = tokenize(text)[:MAX_TOKENS]
+        if not tokens:
+            return ParseResult(text)
+        home = home or self.home
+        index = self._home_index(home)
+        context: dict[str, Any] = {"area": area} if area else {}
+        today = self._clock().date()
+        lattice = self._compiled.lexicon.lattice(text, tokens, index, today)
+        matches = self._matcher.match(lattice, context)
+        if any("-" in token.word for token in tokens):
+            # Also read "to-do-liste" as "to do liste", and keep the better reading.
+            tokens = tokenize(text.replace("-", " "))[:MAX_TOKENS]
+            lattice = self._compiled.lexicon.lattice(text, tokens, index, today)
+            matches = sorted(
+                matches + self._matcher.match(lattice, context), key=Match.rank, reverse=True
+            )
+        if not matches:
+            return ParseResult(text)
+        best = matches[0]
+        return ParseResult(
+            text,
+            best.intent,
+            best.slots,
+            1.0,
+            "grammar",
+            response=best.template.response,
+            fixed_slots=best.fixed,
+        )
+
+    def _home_index(self, home: HomeSnapshot) -> PhraseIndex:
+        key = home.key or str(id(home))
+        index = self._homes.get(key)
+        if index is None:
+            index = self._compiled.lexicon.for_home(home)
+            self._homes[key] = index
+            if len(self._homes) > _HOME_CACHE:
+                self._homes.popitem(last=False)
+        else:
+            self._homes.move_to_end(key)
+        return index
+
+
+def _load_compiled(lang: str, cache_dir: Path | None) -> _Compiled:
+    document = load_source(lang)
+    digest = source_digest(document)
+    path = cache_dir / f"grammar-{lang}-{digest}.pickle" if cache_dir else None
+    if path is not None and path.exists():
+        try:
+            with path.open("rb") as stream:
+                compiled = pickle.load(stream)
+            if isinstance(compiled, _Compiled):
+                return compiled
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as err:
+            log.warning("grammar cache %s unreadable, compiling again: %s", path, err)
+    intents = parse_source(document)
+    automaton = compile_intents(intents)
+    compiled = _Compiled(automaton, determinize(automaton), Lexicon(automaton, intents))
+    if path is not None:
+        _write_atomically(path, compiled)
+    return compiled
+
+
+def _write_atomically(path: Path, compiled: _Compiled) -> None:
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "wb") as stream:
+            pickle.dump(compiled, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+
+
+def home_from_json(data: Mapping[str, Any]) -> HomeSnapshot:
+    """A home snapshot from a parse line's `context`."""
+    return HomeSnapshot.from_json(data)

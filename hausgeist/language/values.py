@@ -1,0 +1,103 @@
+"""Recognizers for hausgeist's own value slots: clock times, dates, quantities, codes.
+
+Templates declare these lists as wildcards (hassil needs a definition), but the lexicon
+does not read them as free text: it offers only the stretches of a sentence that one of
+the German parsers here accepts, already normalized ("halb sieben" -> "06:30", "morgen"
+-> an ISO date). A sentence with no such stretch never pays for them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from hausgeist.language.clock import parse_clock_time
+from hausgeist.language.dates import MONTHS, WEEKDAYS, parse_date
+from hausgeist.language.numbers import digits_to_code, match_number, parse_number
+
+MAX_QUANTITY = 99
+
+_ORDINAL = re.compile(r"\d{1,2}|\w+(?:te|ten|ter|tem|tes|ste|sten|ster)")
+_CLOCK_WORDS = frozenset(
+    "uhr halb viertel dreiviertel nach vor um morgens früh vormittags mittags nachmittags "
+    "abends nachts am abend morgen mittag nachmittag vormittag mitternacht in der nacht "
+    "punkt gegen".split()
+)
+_DATE_WORDS = frozenset(
+    "heute morgen übermorgen am an nächsten nächster nächste kommenden kommender diesen "
+    "diesem den dem in einer einem tagen tag tage woche wochen zum".split()
+)
+
+
+@dataclass(frozen=True)
+class Recognizer:
+    """Finds and normalizes one kind of value in a sentence."""
+
+    symbol: str
+    max_words: int
+    accepts: Callable[[str], bool]
+    parse: Callable[[str, date], Any]
+
+
+def _is_number(word: str) -> bool:
+    return bool(match_number([word], 0))
+
+
+def _clock_word(word: str) -> bool:
+    return word in _CLOCK_WORDS or _is_number(word) or ":" in word
+
+
+def _date_word(word: str) -> bool:
+    return (
+        word in _DATE_WORDS
+        or word in WEEKDAYS
+        or word in MONTHS
+        or _is_number(word)
+        or bool(_ORDINAL.fullmatch(word))
+    )
+
+
+def clock_time(text: str, today: date) -> str | None:
+    """A clock time as "HH:MM"."""
+    found = parse_clock_time(text)
+    return str(found) if found else None
+
+
+def calendar_date(text: str, today: date) -> str | None:
+    """A date as an ISO string, relative words resolved against `today`."""
+    found = parse_date(text, today)
+    return found.isoformat() if found else None
+
+
+def quantity(text: str, today: date) -> int | None:
+    """A whole number of items, 1 to 99."""
+    number = parse_number(text)
+    if number is None or number != int(number) or not 1 <= number <= MAX_QUANTITY:
+        return None
+    return int(number)
+
+
+def voice_code(text: str, today: date) -> str | None:
+    """Exactly four spoken digits."""
+    code = digits_to_code(text.casefold().split())
+    return code if code is not None and len(code) == 4 else None
+
+
+RECOGNIZERS = (
+    Recognizer("{hg_clock_time}", 6, _clock_word, clock_time),
+    Recognizer("{hg_date}", 4, _date_word, calendar_date),
+    Recognizer("{hg_quantity}", 3, _is_number, quantity),
+    Recognizer("{hg_voice_code}", 4, _is_number, voice_code),
+)
+
+
+def product(text: str) -> str | None:
+    """A product as spoken, without surrounding punctuation."""
+    cleaned = text.strip(" ,.;:!?\"'")
+    return cleaned or None
+
+
+WILDCARD_NORMALIZERS: dict[str, Callable[[str], Any]] = {"{hg_product}": product}
