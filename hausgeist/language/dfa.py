@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 
 from hausgeist.language.compiler import Automaton
 
+# All wildcard lists read the same thing (any stretch of words), so the deterministic
+# view merges them into one symbol; the replay tells them apart again.
+FREE_TEXT = "{*}"
+
 
 @dataclass
 class Dfa:
@@ -21,11 +25,13 @@ class Dfa:
     moves: list[dict[str, int]] = field(default_factory=list)
     list_symbols: list[tuple[str, ...]] = field(default_factory=list)
     words: list[frozenset[str]] = field(default_factory=list)
+    symbols: list[frozenset[str]] = field(default_factory=list)
+    reads_free_text: list[bool] = field(default_factory=list)
     accepting: list[bool] = field(default_factory=list)
     start: int = 0
 
 
-def determinize(automaton: Automaton) -> Dfa:
+def determinize(automaton: Automaton, wildcards: frozenset[str]) -> Dfa:
     """Subset construction over every state reachable from the start."""
     dfa = Dfa()
     index: dict[frozenset[int], int] = {}
@@ -35,11 +41,17 @@ def determinize(automaton: Automaton) -> Dfa:
         found = index.get(members)
         if found is None:
             found = index[members] = len(dfa.members)
-            symbols = {symbol for member in members for symbol in edges[member]}
+            symbols = {
+                FREE_TEXT if symbol in wildcards else symbol
+                for member in members
+                for symbol in edges[member]
+            }
             dfa.members.append(members)
             dfa.moves.append({})
             dfa.list_symbols.append(tuple(sorted(s for s in symbols if s[0] == "{")))
             dfa.words.append(frozenset(s for s in symbols if s[0] != "{"))
+            dfa.symbols.append(frozenset(symbols))
+            dfa.reads_free_text.append(FREE_TEXT in symbols)
             dfa.accepting.append(any(automaton.finals[member] for member in members))
             pending.append(found)
         return found
@@ -52,7 +64,8 @@ def determinize(automaton: Automaton) -> Dfa:
         targets: dict[str, set[int]] = {}
         for member in members:
             for symbol, out in edges[member].items():
-                targets.setdefault(symbol, set()).update(target for target, _ in out)
+                key = FREE_TEXT if symbol in wildcards else symbol
+                targets.setdefault(key, set()).update(target for target, _ in out)
         for symbol, reached in targets.items():
             dfa.moves[current][symbol] = state_of(frozenset(reached))
     return dfa

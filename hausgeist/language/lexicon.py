@@ -24,6 +24,7 @@ from hausgeist.language.tokens import Token, fold_phrase
 from hausgeist.language.values import RECOGNIZERS, Recognizer
 
 RECOGNIZED = frozenset(r.symbol for r in RECOGNIZERS)
+_UNSEEN = object()
 
 # Positions per token; a split point inside a token is its character offset.
 STRIDE = 1024
@@ -77,7 +78,7 @@ class PhraseIndex:
 class Lattice:
     """Edges of one sentence, by position."""
 
-    __slots__ = ("end", "skips", "source", "tokens", "values", "words", "_places")
+    __slots__ = ("_readable", "end", "skips", "source", "tokens", "values", "words")
 
     def __init__(self, source: str, tokens: list[Token]) -> None:
         self.source = source
@@ -86,7 +87,7 @@ class Lattice:
         self.words: dict[int, list[tuple[str, int]]] = {}
         self.values: dict[int, dict[str, list[tuple[int, ListValue]]]] = {}
         self.skips: dict[int, list[int]] = {}
-        self._places: dict[str, list[int]] | None = None
+        self._readable: dict[int, frozenset[str]] | None = None
 
     def add_word(self, pos: int, word: str, after: int) -> None:
         """A word read from `pos` to `after`."""
@@ -104,14 +105,16 @@ class Lattice:
         by_symbol.setdefault(item.symbol, []).append((after, item))
 
     @property
-    def places(self) -> dict[str, list[int]]:
-        """Where each word starts (built on first use, for wildcards)."""
-        if self._places is None:
-            self._places = {}
+    def readable(self) -> dict[int, frozenset[str]]:
+        """The symbols (words and lists) that can be read at each position, built on first use."""
+        if self._readable is None:
+            found: dict[int, set[str]] = {}
             for pos, edges in self.words.items():
-                for word, _ in edges:
-                    self._places.setdefault(word, []).append(pos)
-        return self._places
+                found.setdefault(pos, set()).update(word for word, _ in edges)
+            for pos, values in self.values.items():
+                found.setdefault(pos, set()).update(values)
+            self._readable = {pos: frozenset(symbols) for pos, symbols in found.items()}
+        return self._readable
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +140,7 @@ class Lexicon:
         self.glue_suffixes = tuple(self.glue)
         self._facts: dict[str, _WordFacts] = {}
         self._range_values: dict[float, list[ListValue]] = {}
+        self._recognized: dict[tuple[str, str, date], Any] = {}
         used = {list_symbol(key) for key in automaton.lists}
         self.recognizers = tuple(r for r in RECOGNIZERS if r.symbol in used)
         for key, slot in automaton.lists.items():
@@ -154,16 +158,6 @@ class Lexicon:
         for skip_word in automaton.skip_words:
             self.skip.add(fold_phrase(skip_word), ListValue("", None))
 
-    def for_home(self, home: HomeSnapshot) -> PhraseIndex:
-        """The static lists and a home's names, areas and floors in one index."""
-        index = PhraseIndex()
-        for words, items in self.static.items.items():
-            for item in items:
-                index.add(words, item)
-        for words, items in home_index(home).items.items():
-            for item in items:
-                index.add(words, item)
-        return index
 
     def lattice(
         self, source: str, tokens: list[Token], index: PhraseIndex, today: date
@@ -171,7 +165,7 @@ class Lexicon:
         """All readings of every stretch of the sentence; `today` resolves relative dates."""
         lattice = Lattice(source, tokens)
         words = [token.word for token in tokens]
-        longest = index.longest
+        indexes = (self.static, index)
         for i, word in enumerate(words):
             here, after = STRIDE * i, STRIDE * (i + 1)
             lattice.add_word(here, word, after)
@@ -179,10 +173,11 @@ class Lexicon:
             for cut, suffix in facts.cuts:
                 self._split(lattice, words, i, cut, index)
                 lattice.add_word(here + cut, GLUE + suffix, after)
-            if word in longest:
-                for end, items in index.find(words, i):
-                    for item in items:
-                        lattice.add_value(here, STRIDE * end, item)
+            for phrases in indexes:
+                if word in phrases.longest:
+                    for end, items in phrases.find(words, i):
+                        for item in items:
+                            lattice.add_value(here, STRIDE * end, item)
             if facts.numbers:
                 self._numbers(lattice, words, i)
             if facts.skip:
@@ -198,10 +193,16 @@ class Lexicon:
         tokens = lattice.tokens
         limit = min(len(words), i + recognizer.max_words)
         for end in range(i + 1, limit + 1):
-            if not recognizer.accepts(words[end - 1]):
+            if end > i + 1 and not recognizer.accepts(words[end - 1]):
                 break
             text = lattice.source[tokens[i].start : tokens[end - 1].end]
-            value = recognizer.parse(text, today)
+            key = (recognizer.symbol, text, today)
+            value = self._recognized.get(key, _UNSEEN)
+            if value is _UNSEEN:
+                value = recognizer.parse(text, today)
+                if len(self._recognized) > 50_000:
+                    self._recognized.clear()
+                self._recognized[key] = value
             if value is not None:
                 lattice.add_value(STRIDE * i, STRIDE * end, ListValue(recognizer.symbol, value))
 
@@ -215,7 +216,7 @@ class Lexicon:
             tuple(cuts),
             word == "minus" or bool(match_number([word], 0)),
             word in self.skip.longest,
-            tuple(r for r in self.recognizers if r.accepts(word)),
+            tuple(r for r in self.recognizers if r.starts(word)),
         )
         if len(self._facts) < 100_000:
             self._facts[word] = facts
@@ -226,8 +227,10 @@ class Lexicon:
         stem = words[i][:cut]
         lattice.add_word(STRIDE * i, stem, STRIDE * i + cut)
         for start in range(max(0, i - 3), i + 1):
-            for item in index.items.get((*words[start:i], stem), ()):
-                lattice.add_value(STRIDE * start, STRIDE * i + cut, item)
+            phrase = (*words[start:i], stem)
+            for phrases in (self.static, index):
+                for item in phrases.items.get(phrase, ()):
+                    lattice.add_value(STRIDE * start, STRIDE * i + cut, item)
 
     def _numbers(self, lattice: Lattice, words: list[str], i: int) -> None:
         for end, number in match_number(words, i):

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hausgeist.language.compiler import Automaton, Edge, Template
-from hausgeist.language.dfa import Dfa
+from hausgeist.language.compiler import Automaton, Template
+from hausgeist.language.dfa import FREE_TEXT, Dfa
 from hausgeist.language.lexicon import STRIDE, Lattice, ListValue
 
 # Paths replayed per sentence at most; a bound on work for pathological input.
@@ -69,7 +69,7 @@ class Matcher:
         self.dfa = dfa
         self.wildcards = frozenset(wildcards)
         self.normalizers = dict(normalizers)
-        self.back_edges = _reverse(automaton)
+        self.back_edges = _reverse(automaton, self.wildcards)
 
     def match(self, lattice: Lattice, context: Mapping[str, Any]) -> list[Match]:
         """All matches, best first (empty when the sentence matches no template)."""
@@ -146,7 +146,7 @@ class Matcher:
         values = lattice.values.get(pos)
         for symbol in symbols:
             target = moves[symbol]
-            if symbol in self.wildcards:
+            if symbol == FREE_TEXT:
                 if pos % STRIDE == 0:
                     for end in self._wildcard_ends(target, lattice, pos):
                         reached.append((end, target, (pos, state, symbol, (pos, end))))
@@ -157,19 +157,16 @@ class Matcher:
     def _wildcard_ends(self, state: int, lattice: Lattice, pos: int) -> list[int]:
         """Where free text that starts at `pos` may end: where `state` can read on."""
         dfa = self.dfa
-        if dfa.list_symbols[state]:
+        if dfa.reads_free_text[state]:
             found = list(range(pos + STRIDE, lattice.end, STRIDE))
         else:
-            places = lattice.places
-            found = sorted(
-                {
-                    end
-                    for word in dfa.words[state] & places.keys()
-                    for end in places[word]
-                    if end > pos and end % STRIDE == 0
-                }
-                | {end for end in lattice.skips if end > pos}
-            )
+            symbols = dfa.symbols[state]
+            readable = lattice.readable
+            found = [
+                end
+                for end in range(pos + STRIDE, lattice.end, STRIDE)
+                if end in lattice.skips or not symbols.isdisjoint(readable.get(end, ()))
+            ]
         if dfa.accepting[state]:
             found.append(lattice.end)
         return found
@@ -192,9 +189,9 @@ class Matcher:
             if symbol is None:
                 continue
             threads = {
-                (source, end, ((slot, index), *caps) if slot else caps)
+                (source, end, ((slot, index, read), *caps) if slot else caps)
                 for state, end, caps in threads
-                for source, slot in back[state].get(symbol, ())
+                for source, slot, read in back[state].get(symbol, ())
             }
         start = self.automaton.start
         for state, end, caps in threads:
@@ -209,18 +206,18 @@ class Matcher:
     def _slots(
         self,
         template: Template,
-        caps: tuple[tuple[str, int], ...],
+        caps: tuple[tuple[str, int, str], ...],
         path: list[Step],
         lattice: Lattice,
         context: Mapping[str, Any],
     ) -> dict[str, Any] | None:
         slots: dict[str, Any] = {}
         known: dict[str, Any] = dict(context)
-        for slot, index in caps:
-            symbol, payload = path[index]
+        for slot, index, symbol in caps:
+            payload = path[index][1]
             if isinstance(payload, tuple):
                 text = _wildcard_text(lattice, *payload)
-                normalize = self.normalizers.get(symbol or "")
+                normalize = self.normalizers.get(symbol)
                 value = normalize(text) if normalize else text
                 if value is None:
                     return None
@@ -236,13 +233,18 @@ class Matcher:
         return slots
 
 
-def _reverse(automaton: Automaton) -> list[dict[str, tuple[Edge, ...]]]:
-    """Edges by target: for each state, the (source, slot) pairs that lead into it."""
-    back: list[dict[str, list[Edge]]] = [{} for _ in automaton.edges]
+# An edge walked backwards: (source state, slot filled or None, list symbol read).
+BackEdge = tuple[int, str | None, str]
+
+
+def _reverse(automaton: Automaton, wildcards: frozenset[str]) -> list[dict[str, tuple[BackEdge, ...]]]:
+    """Edges by target, with wildcard lists under the merged free-text symbol."""
+    back: list[dict[str, list[BackEdge]]] = [{} for _ in automaton.edges]
     for source, edges in enumerate(automaton.edges):
         for symbol, targets in edges.items():
+            key = FREE_TEXT if symbol in wildcards else symbol
             for target, slot in targets:
-                back[target].setdefault(symbol, []).append((source, slot))
+                back[target].setdefault(key, []).append((source, slot, symbol))
     return [{symbol: tuple(e) for symbol, e in edges.items()} for edges in back]
 
 

@@ -23,7 +23,7 @@ from hausgeist.home.snapshot import HomeSnapshot
 from hausgeist.language.compiler import Automaton, compile_intents
 from hausgeist.language.dfa import Dfa, determinize
 from hausgeist.language.grammar import load_source, parse_source, source_digest
-from hausgeist.language.lexicon import Lexicon, PhraseIndex
+from hausgeist.language.lexicon import Lexicon, PhraseIndex, home_index
 from hausgeist.language.matcher import Match, Matcher
 from hausgeist.language.tokens import tokenize
 from hausgeist.language.values import WILDCARD_NORMALIZERS
@@ -138,7 +138,7 @@ class Understanding:
         key = home.key or str(id(home))
         index = self._homes.get(key)
         if index is None:
-            index = self._compiled.lexicon.for_home(home)
+            index = home_index(home)
             self._homes[key] = index
             if len(self._homes) > _HOME_CACHE:
                 self._homes.popitem(last=False)
@@ -161,7 +161,8 @@ def _load_compiled(lang: str, cache_dir: Path | None) -> _Compiled:
             log.warning("grammar cache %s unreadable, compiling again: %s", path, err)
     intents = parse_source(document)
     automaton = compile_intents(intents)
-    compiled = _Compiled(automaton, determinize(automaton), Lexicon(automaton, intents))
+    lexicon = Lexicon(automaton, intents)
+    compiled = _Compiled(automaton, determinize(automaton, frozenset(lexicon.wildcards)), lexicon)
     if path is not None:
         _write_atomically(path, compiled)
     return compiled

@@ -26,6 +26,8 @@ _CLOCK_WORDS = frozenset(
     "abends nachts am abend morgen mittag nachmittag vormittag mitternacht in der nacht "
     "punkt gegen".split()
 )
+_CLOCK_STARTS = frozenset("halb viertel dreiviertel mitternacht mittag".split())
+_DATE_STARTS = frozenset("heute morgen übermorgen nächsten nächster kommenden kommender".split())
 _DATE_WORDS = frozenset(
     "heute morgen übermorgen am an nächsten nächster nächste kommenden kommender diesen "
     "diesem den dem in einer einem tagen tag tage woche wochen zum".split()
@@ -34,10 +36,15 @@ _DATE_WORDS = frozenset(
 
 @dataclass(frozen=True)
 class Recognizer:
-    """Finds and normalizes one kind of value in a sentence."""
+    """Finds and normalizes one kind of value in a sentence.
+
+    A candidate stretch starts with a word `starts` accepts, continues over words
+    `accepts` accepts, and counts only if `parse` returns a value.
+    """
 
     symbol: str
     max_words: int
+    starts: Callable[[str], bool]
     accepts: Callable[[str], bool]
     parse: Callable[[str, date], Any]
 
@@ -46,18 +53,24 @@ def _is_number(word: str) -> bool:
     return bool(match_number([word], 0))
 
 
+def _clock_start(word: str) -> bool:
+    return word in _CLOCK_STARTS or _is_number(word) or ":" in word
+
+
 def _clock_word(word: str) -> bool:
     return word in _CLOCK_WORDS or _is_number(word) or ":" in word
 
 
+def _date_start(word: str) -> bool:
+    return word in _DATE_STARTS or word in WEEKDAYS or word in MONTHS or _is_ordinal(word)
+
+
 def _date_word(word: str) -> bool:
-    return (
-        word in _DATE_WORDS
-        or word in WEEKDAYS
-        or word in MONTHS
-        or _is_number(word)
-        or bool(_ORDINAL.fullmatch(word))
-    )
+    return word in _DATE_WORDS or _date_start(word) or _is_number(word)
+
+
+def _is_ordinal(word: str) -> bool:
+    return bool(_ORDINAL.fullmatch(word)) and (word[0].isdigit() or _is_number(word[:-2]))
 
 
 def clock_time(text: str, today: date) -> str | None:
@@ -87,10 +100,10 @@ def voice_code(text: str, today: date) -> str | None:
 
 
 RECOGNIZERS = (
-    Recognizer("{hg_clock_time}", 6, _clock_word, clock_time),
-    Recognizer("{hg_date}", 4, _date_word, calendar_date),
-    Recognizer("{hg_quantity}", 3, _is_number, quantity),
-    Recognizer("{hg_voice_code}", 4, _is_number, voice_code),
+    Recognizer("{hg_clock_time}", 6, _clock_start, _clock_word, clock_time),
+    Recognizer("{hg_date}", 4, _date_start, _date_word, calendar_date),
+    Recognizer("{hg_quantity}", 3, _is_number, _is_number, quantity),
+    Recognizer("{hg_voice_code}", 4, _is_number, _is_number, voice_code),
 )
 
 
