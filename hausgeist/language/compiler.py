@@ -307,7 +307,9 @@ def compile_intents(intents: Intents) -> Automaton:
     reader = _WordReader(graph, len(templates))
     reader.run()
     return Automaton(
-        edges=[{s: tuple(sorted(e, key=_edge_order)) for s, e in es.items()} for es in reader.edges],
+        edges=[
+            {s: tuple(sorted(e, key=_edge_order)) for s, e in es.items()} for es in reader.edges
+        ],
         finals=[tuple(sorted(f)) for f in reader.finals],
         templates=templates,
         lists=builder.lists,
@@ -338,7 +340,9 @@ def expand_words(expr: Expression, intents: Intents) -> list[tuple[str, ...]]:
         for symbol, edges in reader.edges[state].items():
             word = symbol.removeprefix(GLUE)
             for target, _slot in edges:
-                joined = (*words[:-1], words[-1] + word) if symbol != word and words else (*words, word)
+                joined = (
+                    (*words[:-1], words[-1] + word) if symbol != word and words else (*words, word)
+                )
                 stack.append((target, joined))
     return sorted(set(phrases))
 

@@ -25,6 +25,7 @@ from hausgeist.language.values import RECOGNIZERS, Recognizer
 
 RECOGNIZED = frozenset(r.symbol for r in RECOGNIZERS)
 _UNSEEN = object()
+_LINKS = ("n", "s", "en", "es")
 
 # Positions per token; a split point inside a token is its character offset.
 STRIDE = 1024
@@ -158,10 +159,7 @@ class Lexicon:
         for skip_word in automaton.skip_words:
             self.skip.add(fold_phrase(skip_word), ListValue("", None))
 
-
-    def lattice(
-        self, source: str, tokens: list[Token], index: PhraseIndex, today: date
-    ) -> Lattice:
+    def lattice(self, source: str, tokens: list[Token], index: PhraseIndex, today: date) -> Lattice:
         """All readings of every stretch of the sentence; `today` resolves relative dates."""
         lattice = Lattice(source, tokens)
         words = [token.word for token in tokens]
@@ -222,15 +220,20 @@ class Lexicon:
             self._facts[word] = facts
         return facts
 
-    def _split(self, lattice: Lattice, words: list[str], i: int, cut: int, index: PhraseIndex) -> None:
+    def _split(
+        self, lattice: Lattice, words: list[str], i: int, cut: int, index: PhraseIndex
+    ) -> None:
         """Readings that end inside token i, before a glued suffix."""
         stem = words[i][:cut]
         lattice.add_word(STRIDE * i, stem, STRIDE * i + cut)
+        # German compounds may join with a linking -n-, -s-, -en- or -es- ("Küche-n-licht").
+        stems = [stem] + [stem[: -len(link)] for link in _LINKS if stem.endswith(link)]
         for start in range(max(0, i - 3), i + 1):
-            phrase = (*words[start:i], stem)
-            for phrases in (self.static, index):
-                for item in phrases.items.get(phrase, ()):
-                    lattice.add_value(STRIDE * start, STRIDE * i + cut, item)
+            for head in stems:
+                phrase = (*words[start:i], head)
+                for phrases in (self.static, index):
+                    for item in phrases.items.get(phrase, ()):
+                        lattice.add_value(STRIDE * start, STRIDE * i + cut, item)
 
     def _numbers(self, lattice: Lattice, words: list[str], i: int) -> None:
         for end, number in match_number(words, i):

@@ -24,6 +24,10 @@ MAX_PATHS = 64
 MAX_VISITS = 20_000
 
 Normalizer = Callable[[str], Any]
+Score = tuple[int, int, int, int]
+NAME = "{name}"
+# A slot filled on a path: (slot name, index of the path step, list symbol read).
+Capture = tuple[str, int, str]
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ class Match:
 
     template: Template
     slots: dict[str, Any]
-    score: tuple[int, int, int]
+    score: Score
     order: int
 
     @property
@@ -45,7 +49,7 @@ class Match:
         """The intent's name."""
         return self.template.intent
 
-    def rank(self) -> tuple[int, int, int, int]:
+    def rank(self) -> tuple[int, ...]:
         """Higher is better: more template text, less free text, fewer skipped words."""
         return (*self.score, -self.order)
 
@@ -177,13 +181,14 @@ class Matcher:
         final: int,
         lattice: Lattice,
         context: Mapping[str, Any],
-        score: tuple[int, int, int],
+        score: Score,
     ) -> Iterator[Match]:
         """Walk the path backwards from the accepting states to learn templates and slots."""
         finals = self.automaton.finals
         back = self.back_edges
-        Thread = tuple[int, int, tuple[tuple[str, int], ...]]
-        threads: set[Thread] = {(s, s, ()) for s in self.dfa.members[final] if finals[s]}
+        threads: set[tuple[int, int, tuple[Capture, ...]]] = {
+            (s, s, ()) for s in self.dfa.members[final] if finals[s]
+        }
         for index in range(len(path) - 1, -1, -1):
             symbol = path[index][0]
             if symbol is None:
@@ -206,7 +211,7 @@ class Matcher:
     def _slots(
         self,
         template: Template,
-        caps: tuple[tuple[str, int, str], ...],
+        caps: tuple[Capture, ...],
         path: list[Step],
         lattice: Lattice,
         context: Mapping[str, Any],
@@ -237,7 +242,9 @@ class Matcher:
 BackEdge = tuple[int, str | None, str]
 
 
-def _reverse(automaton: Automaton, wildcards: frozenset[str]) -> list[dict[str, tuple[BackEdge, ...]]]:
+def _reverse(
+    automaton: Automaton, wildcards: frozenset[str]
+) -> list[dict[str, tuple[BackEdge, ...]]]:
     """Edges by target, with wildcard lists under the merged free-text symbol."""
     back: list[dict[str, list[BackEdge]]] = [{} for _ in automaton.edges]
     for source, edges in enumerate(automaton.edges):
@@ -253,9 +260,10 @@ def _wildcard_text(lattice: Lattice, start: int, end: int) -> str:
     return lattice.source[tokens[start // STRIDE].start : tokens[end // STRIDE - 1].end]
 
 
-def _score(path: list[Step]) -> tuple[int, int, int]:
-    """(template characters read, -free-text tokens, -skipped words): higher is better."""
-    literal = wild = skipped = 0
+def _score(path: list[Step]) -> Score:
+    """Higher is better: a longer entity name read (as Home Assistant prefers), then more
+    template characters, less free text and fewer skipped words."""
+    named = literal = wild = skipped = 0
     for symbol, payload in path:
         if symbol is None:
             skipped -= 1
@@ -263,7 +271,9 @@ def _score(path: list[Step]) -> tuple[int, int, int]:
             literal += len(symbol)
         elif isinstance(payload, tuple):
             wild -= (payload[1] - payload[0]) // STRIDE
-    return (literal, wild, skipped)
+        elif symbol == NAME:
+            named += len(str(payload.value))
+    return (named, literal, wild, skipped)
 
 
 def _paths(layers: dict[int, dict[int, list[Back]]], pos: int, state: int) -> list[list[Step]]:

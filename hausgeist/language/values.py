@@ -22,15 +22,15 @@ MAX_QUANTITY = 99
 
 _ORDINAL = re.compile(r"\d{1,2}|\w+(?:te|ten|ter|tem|tes|ste|sten|ster)")
 _CLOCK_WORDS = frozenset(
-    "uhr halb viertel dreiviertel nach vor um morgens früh vormittags mittags nachmittags "
-    "abends nachts am abend morgen mittag nachmittag vormittag mitternacht in der nacht "
-    "punkt gegen".split()
+    """uhr halb viertel dreiviertel nach vor um morgens früh vormittags mittags nachmittags
+    abends nachts am abend morgen mittag nachmittag vormittag mitternacht in der nacht
+    punkt gegen""".split()
 )
 _CLOCK_STARTS = frozenset("halb viertel dreiviertel mitternacht mittag".split())
 _DATE_STARTS = frozenset("heute morgen übermorgen nächsten nächster kommenden kommender".split())
 _DATE_WORDS = frozenset(
-    "heute morgen übermorgen am an nächsten nächster nächste kommenden kommender diesen "
-    "diesem den dem in einer einem tagen tag tage woche wochen zum".split()
+    """heute morgen übermorgen am an nächsten nächster nächste kommenden kommender diesen
+    diesem den dem in einer einem tagen tag tage woche wochen zum""".split()
 )
 
 

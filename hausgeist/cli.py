@@ -1,0 +1,96 @@
+"""The `hausgeist` command: thin wrappers that parse arguments and print results."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from hausgeist import __version__
+from hausgeist.home.config import data_dir, load_home
+from hausgeist.home.snapshot import SnapshotError
+from hausgeist.language.lines import MAX_CHARS, LineParser
+from hausgeist.language.parse import ParseResult, Understanding
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `hausgeist` command."""
+    parser = _arguments()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args))
+    except SnapshotError as err:
+        print(f"hausgeist: Die Hausbeschreibung ist fehlerhaft / the home file is invalid: {err}",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _arguments() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hausgeist", description="German-first voice assistant")
+    parser.add_argument("--version", action="version", version=f"hausgeist {__version__}")
+    commands = parser.add_subparsers(dest="command")
+
+    parse = commands.add_parser("parse", help="understand sentences from stdin, one per line")
+    parse.add_argument("--lang", default="de", choices=["de"])
+    parse.set_defaults(run=_parse)
+
+    ask = commands.add_parser("ask", help="one turn against the configured home")
+    ask.add_argument("text")
+    ask.add_argument("--json", action="store_true", help="print intent, slots and reply as JSON")
+    ask.add_argument("--conversation", help="continue a dialog")
+    ask.add_argument("--lang", default="de", choices=["de"])
+    ask.set_defaults(run=_ask)
+    return parser
+
+
+def _understanding(lang: str) -> Understanding:
+    return Understanding.load(load_home(), lang=lang, cache_dir=data_dir() / "cache")
+
+
+def _parse(args: argparse.Namespace) -> int:
+    lines = LineParser(_understanding(args.lang))
+    out = sys.stdout
+    for raw in sys.stdin.buffer:
+        result = lines.parse_line(raw.rstrip(b"\r\n"))
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        # Flush per line: a caller may write one sentence and wait for its answer.
+        out.flush()
+    return 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    result = _understanding(args.lang).parse(args.text[:MAX_CHARS])
+    reply = _reply(result)
+    if args.json:
+        payload: dict[str, Any] = {
+            "text": result.text,
+            "intent": result.intent,
+            "slots": result.slots,
+            "actions": [],
+            "reply": reply,
+            "conversation_id": args.conversation,
+        }
+        print(json.dumps(payload, ensure_ascii=False))
+    else:
+        print(reply)
+    return 0
+
+
+def _reply(result: ParseResult) -> str:
+    """What hausgeist says until skills act (issue 3): what it understood, honestly."""
+    if result.intent is None:
+        return "Das habe ich leider nicht verstanden."
+    slots = ", ".join(f"{name}={value}" for name, value in result.slots.items())
+    understood = f"{result.intent} ({slots})" if slots else result.intent
+    return f"Verstanden: {understood}. Ausführen kann ich das noch nicht."
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""Shared fixtures: one compiled grammar per test session, on a fixed clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from hausgeist.home.config import DEMO_HOME, read_home
+from hausgeist.language.parse import Understanding
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+TODAY = datetime(2026, 11, 25, 9, 30)  # a Wednesday
+
+
+@pytest.fixture(scope="session")
+def grammar_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache directory for the compiled grammar, shared by the session."""
+    return tmp_path_factory.mktemp("grammar-cache")
+
+
+@pytest.fixture(scope="session")
+def understanding(grammar_cache: Path) -> Understanding:
+    """The German understanding stage against the demo home, on a fixed clock."""
+    return Understanding.load(read_home(DEMO_HOME), cache_dir=grammar_cache, clock=lambda: TODAY)
