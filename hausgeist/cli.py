@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from hausgeist import __version__
@@ -57,12 +58,28 @@ def _understanding(lang: str) -> Understanding:
 def _parse(args: argparse.Namespace) -> int:
     lines = LineParser(_understanding(args.lang))
     out = sys.stdout
-    for raw in sys.stdin.buffer:
-        result = lines.parse_line(raw.rstrip(b"\r\n"))
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
-        # Flush per line: a caller may write one sentence and wait for its answer.
+    for batch in read_batches(sys.stdin.buffer.fileno()):
+        for raw in batch:
+            out.write(json.dumps(lines.parse_line(raw), ensure_ascii=False) + "\n")
+        # Answer each batch at once: a caller may write one sentence and wait for it.
         out.flush()
     return 0
+
+
+def read_batches(fd: int, size: int = 1 << 16, longest: int = 1 << 20) -> Iterator[list[bytes]]:
+    """The complete lines available on a file descriptor, a read at a time.
+
+    A line longer than `longest` bytes is kept only up to that length, so endless input
+    without a newline cannot fill the memory.
+    """
+    pending = b""
+    while chunk := os.read(fd, size):
+        *complete, rest = (pending + chunk).split(b"\n")
+        pending = rest[:longest]
+        if complete:
+            yield [line[:longest].removesuffix(b"\r") for line in complete]
+    if pending:
+        yield [pending.removesuffix(b"\r")]
 
 
 def _ask(args: argparse.Namespace) -> int:

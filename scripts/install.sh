@@ -26,3 +26,5 @@ if [ -n "$EXTRA" ]; then
 else
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
 fi
+# Compile the German grammar once into the package, so that every start is fast.
+.venv/bin/python -m hausgeist.language.build

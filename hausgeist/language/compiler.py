@@ -30,7 +30,7 @@ from hassil import (
     TextChunk,
 )
 
-from hausgeist.language.tokens import UNIT_SIGNS, tokenize
+from hausgeist.language.tokens import UNIT_SIGNS, normalize_text, tokenize
 
 GLUE = "\x01"
 _MAX_RULE_DEPTH = 32
@@ -267,7 +267,7 @@ class _WordReader:
         return found
 
     def _word(self, source: int, text: str, glued: bool, target: int) -> None:
-        words = [token.word for token in tokenize(text)]
+        words = [token.word for token in tokenize(normalize_text(text))]
         if not words:
             # Punctuation only: the edge reads nothing.
             for symbol, edges in self.edges[target].items():

@@ -122,7 +122,7 @@ class Lattice:
 class _WordFacts:
     """What a single word can start, computed once per distinct word."""
 
-    cuts: tuple[tuple[int, str], ...]
+    cuts: tuple[tuple[int, str, tuple[str, ...]], ...]
     numbers: bool
     skip: bool
     recognizers: tuple[Recognizer, ...]
@@ -168,9 +168,9 @@ class Lexicon:
             here, after = STRIDE * i, STRIDE * (i + 1)
             lattice.add_word(here, word, after)
             facts = self._facts.get(word) or self._learn(word)
-            for cut, suffix in facts.cuts:
-                self._split(lattice, words, i, cut, index)
-                lattice.add_word(here + cut, GLUE + suffix, after)
+            for cut, suffix, heads in facts.cuts:
+                if self._split(lattice, words, i, cut, heads, indexes):
+                    lattice.add_word(here + cut, GLUE + suffix, after)
             for phrases in indexes:
                 if word in phrases.longest:
                     for end, items in phrases.find(words, i):
@@ -205,11 +205,14 @@ class Lexicon:
                 lattice.add_value(STRIDE * i, STRIDE * end, ListValue(recognizer.symbol, value))
 
     def _learn(self, word: str) -> _WordFacts:
-        cuts: list[tuple[int, str]] = []
+        cuts: list[tuple[int, str, tuple[str, ...]]] = []
         if len(word) < STRIDE and word.endswith(self.glue_suffixes):
             for cut in range(max(2, len(word) - self.glue_longest), len(word)):
                 if word[cut:] in self.glue:
-                    cuts.append((cut, word[cut:]))
+                    stem = word[:cut]
+                    # Compounds may join with a linking -n-, -s-, -en-, -es- ("Küche-n-licht").
+                    heads = (stem, *(stem[: -len(link)] for link in _LINKS if stem.endswith(link)))
+                    cuts.append((cut, word[cut:], heads))
         facts = _WordFacts(
             tuple(cuts),
             word == "minus" or bool(match_number([word], 0)),
@@ -221,19 +224,29 @@ class Lexicon:
         return facts
 
     def _split(
-        self, lattice: Lattice, words: list[str], i: int, cut: int, index: PhraseIndex
-    ) -> None:
-        """Readings that end inside token i, before a glued suffix."""
-        stem = words[i][:cut]
-        lattice.add_word(STRIDE * i, stem, STRIDE * i + cut)
-        # German compounds may join with a linking -n-, -s-, -en- or -es- ("Küche-n-licht").
-        stems = [stem] + [stem[: -len(link)] for link in _LINKS if stem.endswith(link)]
+        self,
+        lattice: Lattice,
+        words: list[str],
+        i: int,
+        cut: int,
+        heads: tuple[str, ...],
+        indexes: tuple[PhraseIndex, ...],
+    ) -> bool:
+        """List values that end inside token i, before a glued suffix ("wohnzimmer|s").
+
+        Only a list value can be followed by a glued suffix, so a split that ends no list
+        value adds nothing.
+        """
+        found = False
         for start in range(max(0, i - 3), i + 1):
-            for head in stems:
-                phrase = (*words[start:i], head)
-                for phrases in (self.static, index):
-                    for item in phrases.items.get(phrase, ()):
+            for phrases in indexes:
+                if start < i and phrases.longest.get(words[start], 0) <= i - start:
+                    continue
+                for head in heads:
+                    for item in phrases.items.get((*words[start:i], head), ()):
                         lattice.add_value(STRIDE * start, STRIDE * i + cut, item)
+                        found = True
+        return found
 
     def _numbers(self, lattice: Lattice, words: list[str], i: int) -> None:
         for end, number in match_number(words, i):
@@ -269,7 +282,7 @@ def home_index(home: HomeSnapshot) -> PhraseIndex:
     """Index a home's entity names, areas and floors as slot list values."""
     index = PhraseIndex()
     for entity in home.entities:
-        context = _entity_context(entity)
+        context = entity_context(entity)
         item = ListValue(list_symbol("name"), entity.name, context)
         for text in (entity.name, *entity.aliases):
             index.add(fold_phrase(text), item)
@@ -284,7 +297,7 @@ def home_index(home: HomeSnapshot) -> PhraseIndex:
     return index
 
 
-def _entity_context(entity: Entity) -> dict[str, Any]:
+def entity_context(entity: Entity) -> dict[str, Any]:
     context: dict[str, Any] = {}
     domain = entity.domain or _DOMAIN_BY_STATE.get(entity.state or "")
     if domain:

@@ -54,13 +54,16 @@ class LineParser:
         if not isinstance(context, Mapping):
             return ParseResult(text, error="field 'context' must be an object").to_json()
         try:
-            home = self._home(context)
+            home = self._home(context, line)
         except SnapshotError as err:
             return ParseResult(text, error=str(err)).to_json()
         return self.understanding.parse(text[:MAX_CHARS], home).to_json()
 
-    def _home(self, context: Mapping[str, Any]) -> HomeSnapshot:
-        key = json.dumps(context, sort_keys=True, ensure_ascii=False)
+    def _home(self, context: Mapping[str, Any], line: str) -> HomeSnapshot:
+        # The raw text from the first '"context":' on holds the context's JSON whole (a
+        # quote inside a JSON string is escaped), so it keys the cache without re-encoding.
+        at = line.find('"context":')
+        key = line[at:] if at >= 0 else json.dumps(context, sort_keys=True)
         home = self._homes.get(key)
         if home is None:
             home = HomeSnapshot.from_json(context)

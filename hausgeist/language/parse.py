@@ -7,28 +7,19 @@ acts on anything: parsing is a pure function of the text, the home and the clock
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import os
-import pickle
-import tempfile
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from hausgeist.home.snapshot import HomeSnapshot
-from hausgeist.language.compiler import Automaton, compile_intents
-from hausgeist.language.dfa import Dfa, determinize
-from hausgeist.language.grammar import load_source, parse_source, source_digest
-from hausgeist.language.lexicon import Lexicon, PhraseIndex, home_index
+from hausgeist.language.build import Compiled, load_compiled
+from hausgeist.language.lexicon import PhraseIndex, home_index
 from hausgeist.language.matcher import Match, Matcher
-from hausgeist.language.tokens import tokenize
+from hausgeist.language.tokens import normalize_text, tokenize
 from hausgeist.language.values import WILDCARD_NORMALIZERS
-
-log = logging.getLogger(__name__)
 
 # Sentences longer than this many tokens are cut: no command is that long, and the cut
 # keeps the work per line bounded.
@@ -63,19 +54,13 @@ class ParseResult:
         return out
 
 
-@dataclass
-class _Compiled:
-    automaton: Automaton
-    dfa: Dfa
-    lexicon: Lexicon
-
 
 class Understanding:
     """The grammar-based understanding stage for one language."""
 
     def __init__(
         self,
-        compiled: _Compiled,
+        compiled: Compiled,
         home: HomeSnapshot,
         clock: Callable[[], datetime] = datetime.now,
     ) -> None:
@@ -99,25 +84,26 @@ class Understanding:
         clock: Callable[[], datetime] = datetime.now,
     ) -> Understanding:
         """Load the compiled grammar from the cache, compiling it on a miss."""
-        return cls(_load_compiled(lang, cache_dir), home, clock)
+        return cls(load_compiled(lang, cache_dir), home, clock)
 
     def parse(
         self, text: str, home: HomeSnapshot | None = None, area: str | None = None
     ) -> ParseResult:
         """Parse one sentence against a home (the configured one by default)."""
-        tokens = tokenize(text)[:MAX_TOKENS]
+        source = normalize_text(text)
+        tokens = tokenize(source)[:MAX_TOKENS]
         if not tokens:
             return ParseResult(text)
         home = home or self.home
         index = self._home_index(home)
         context: dict[str, Any] = {"area": area} if area else {}
         today = self._clock().date()
-        lattice = self._compiled.lexicon.lattice(text, tokens, index, today)
+        lattice = self._compiled.lexicon.lattice(source, tokens, index, today)
         matches = self._matcher.match(lattice, context)
         if any("-" in token.word for token in tokens):
             # Also read "to-do-liste" as "to do liste", and keep the better reading.
-            tokens = tokenize(text.replace("-", " "))[:MAX_TOKENS]
-            lattice = self._compiled.lexicon.lattice(text, tokens, index, today)
+            tokens = tokenize(source.replace("-", " "))[:MAX_TOKENS]
+            lattice = self._compiled.lexicon.lattice(source, tokens, index, today)
             matches = sorted(
                 matches + self._matcher.match(lattice, context), key=Match.rank, reverse=True
             )
@@ -145,38 +131,3 @@ class Understanding:
         else:
             self._homes.move_to_end(key)
         return index
-
-
-def _load_compiled(lang: str, cache_dir: Path | None) -> _Compiled:
-    document = load_source(lang)
-    digest = source_digest(document)
-    path = cache_dir / f"grammar-{lang}-{digest}.pickle" if cache_dir else None
-    if path is not None and path.exists():
-        try:
-            with path.open("rb") as stream:
-                compiled = pickle.load(stream)
-            if isinstance(compiled, _Compiled):
-                return compiled
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as err:
-            log.warning("grammar cache %s unreadable, compiling again: %s", path, err)
-    intents = parse_source(document)
-    automaton = compile_intents(intents)
-    lexicon = Lexicon(automaton, intents)
-    compiled = _Compiled(automaton, determinize(automaton, frozenset(lexicon.wildcards)), lexicon)
-    if path is not None:
-        _write_atomically(path, compiled)
-    return compiled
-
-
-def _write_atomically(path: Path, compiled: _Compiled) -> None:
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(handle, "wb") as stream:
-            pickle.dump(compiled, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, path)
-
-
-def home_from_json(data: Mapping[str, Any]) -> HomeSnapshot:
-    """A home snapshot from a parse line's `context`."""
-    return HomeSnapshot.from_json(data)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 # Characters that are their own token even when glued to a number: "50%", "21°".
 UNIT_SIGNS = frozenset("%°")
 
-_TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[%°]|[^\s%°]+")
-_EDGE_PUNCT = "\"'„“”‚‘’«»()[]{}<>.,;:!?¿¡…。，？！；：*#~|/\\-–—_"
-_INNER_PUNCT = re.compile(r"[\"„“”«»()\[\]{}<>;!?¿¡…。，？！；*#~|]")
+# Numbers with their separators ("21,5", "7:30"), unit signs, and words with inner hyphens
+# or apostrophes ("To-do-Liste", "mach's"); everything else is punctuation and dropped.
+_TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[%°]|[^\W_]+(?:[-'’][^\W_]+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,25 +33,20 @@ def fold_word(word: str) -> str:
     return unicodedata.normalize("NFC", word).casefold()
 
 
+def normalize_text(text: str) -> str:
+    """Composed Unicode (NFC), so that "e" + combining accent and "é" are one letter."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
 def tokenize(text: str) -> list[Token]:
-    """Split text into folded word tokens, dropping punctuation that carries no meaning."""
-    tokens: list[Token] = []
-    for found in _TOKEN.finditer(text):
-        raw = found.group()
-        start, end = found.span()
-        if not raw[0].isdigit():
-            stripped = raw.strip(_EDGE_PUNCT)
-            if not stripped:
-                continue
-            start += raw.index(stripped)
-            end = start + len(stripped)
-            raw = _INNER_PUNCT.sub("", stripped)
-            if not raw:
-                continue
-        tokens.append(Token(fold_word(raw), start, end))
-    return tokens
+    """Split NFC text into folded word tokens, dropping punctuation that carries no meaning.
+
+    Token spans index `text`; callers that slice the original text pass it through
+    `normalize_text` first.
+    """
+    return [Token(m.group().casefold(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
 def fold_phrase(text: str) -> tuple[str, ...]:
     """The folded words of a phrase (a list value, an entity name, a skip word)."""
-    return tuple(token.word for token in tokenize(text))
+    return tuple(token.word for token in tokenize(normalize_text(text)))

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from hausgeist.home.snapshot import HomeSnapshot
+from hausgeist.language import build
 from hausgeist.language.parse import Understanding
 
 
@@ -62,15 +63,26 @@ def test_no_command_no_intent(understanding: Understanding, text: str) -> None:
     assert understanding.parse(text).intent is None
 
 
-def test_compiled_grammar_is_cached_and_reloaded(grammar_cache: Path) -> None:
-    cached = list(grammar_cache.glob("grammar-de-*.pickle"))
+def test_compiled_grammar_is_cached_and_reloaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build, "PACKAGE_CACHE", tmp_path / "package")
+    first = build.load_compiled("de", tmp_path / "cache")
+    cached = list((tmp_path / "cache").glob("grammar-de-*.pickle"))
     assert len(cached) == 1
-    again = Understanding.load(HomeSnapshot(), cache_dir=grammar_cache)
-    assert again.parse("Schalte alle Lichter aus").intent == "HassTurnOff"
+    again = build.load_compiled("de", tmp_path / "cache")
+    assert again is not first
+    assert again.dfa.moves == first.dfa.moves
+    understanding = Understanding(again, HomeSnapshot())
+    assert understanding.parse("Schalte alle Lichter aus").intent == "HassTurnOff"
 
 
-def test_a_corrupt_cache_file_is_compiled_again(tmp_path: Path, grammar_cache: Path) -> None:
-    source = next(grammar_cache.glob("grammar-de-*.pickle"))
-    (tmp_path / source.name).write_bytes(b"not a pickle")
-    loaded = Understanding.load(HomeSnapshot(), cache_dir=tmp_path)
-    assert loaded.parse("Schalte alle Lichter aus").intent == "HassTurnOff"
+def test_a_corrupt_cache_file_is_compiled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build, "PACKAGE_CACHE", tmp_path / "package")
+    build.load_compiled("de", tmp_path)
+    cached = next(tmp_path.glob("grammar-de-*.pickle"))
+    cached.write_bytes(b"not a pickle")
+    loaded = build.load_compiled("de", tmp_path)
+    assert Understanding(loaded, HomeSnapshot()).parse("Licht aus").intent == "HassTurnOff"
