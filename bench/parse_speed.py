@@ -114,9 +114,10 @@ def run_hausgeist(rows: list[SuiteRow], data: Path) -> dict[str, Any]:
     process.wait(timeout=30)
     exact = 0
     for row, out in zip(rows, outputs, strict=True):
-        fixed = _fixed(out)
-        exact += agrees(ParseResult(out["text"], out["intent"], out["slots"], fixed_slots=fixed), row)
-    return {"per_second": len(lines) / elapsed, "start_s": start_s, "rss_mb": rss_mb, "exact": exact}
+        result = ParseResult(out["text"], out["intent"], out["slots"], fixed_slots=_fixed(out))
+        exact += agrees(result, row)
+    per_second = len(lines) / elapsed
+    return {"per_second": per_second, "start_s": start_s, "rss_mb": rss_mb, "exact": exact}
 
 
 def _fixed(out: dict[str, Any]) -> frozenset[str]:
