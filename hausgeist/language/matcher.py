@@ -30,7 +30,7 @@ NAME = "{name}"
 Capture = tuple[str, int, str]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Match:
     """One way the sentence matches a template."""
 
@@ -54,8 +54,8 @@ class Match:
         return (*self.score, -self.order)
 
 
-# A step of a path: (symbol or None for a skip, payload).
-Step = tuple[str | None, Any]
+# A step of a path: (symbol or None for a skip, payload, deterministic state before it).
+Step = tuple[str | None, Any, int]
 Back = tuple[int, int, str | None, Any]
 
 
@@ -189,14 +189,18 @@ class Matcher:
         threads: set[tuple[int, int, tuple[Capture, ...]]] = {
             (s, s, ()) for s in self.dfa.members[final] if finals[s]
         }
+        members = self.dfa.members
         for index in range(len(path) - 1, -1, -1):
-            symbol = path[index][0]
+            symbol, _payload, before = path[index]
             if symbol is None:
                 continue
+            # Only automaton states the forward reading could be in: prunes most threads.
+            possible = members[before]
             threads = {
                 (source, end, ((slot, index, read), *caps) if slot else caps)
                 for state, end, caps in threads
                 for source, slot, read in back[state].get(symbol, ())
+                if source in possible
             }
         start = self.automaton.start
         for state, end, caps in threads:
@@ -264,7 +268,7 @@ def _score(path: list[Step]) -> Score:
     """Higher is better: a longer entity name read (as Home Assistant prefers), then more
     template characters, less free text and fewer skipped words."""
     named = literal = wild = skipped = 0
-    for symbol, payload in path:
+    for symbol, payload, _before in path:
         if symbol is None:
             skipped -= 1
         elif payload is None:
@@ -286,7 +290,7 @@ def _paths(layers: dict[int, dict[int, list[Back]]], pos: int, state: int) -> li
             done.append(suffix[::-1])
             continue
         for prev_pos, prev_state, symbol, payload in layers[at].get(current, ()):
-            stack.append((prev_pos, prev_state, [*suffix, (symbol, payload)]))
+            stack.append((prev_pos, prev_state, [*suffix, (symbol, payload, prev_state)]))
     return done
 
 

@@ -27,7 +27,7 @@ MAX_TOKENS = 64
 _HOME_CACHE = 256
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ParseResult:
     """What a sentence means: the `hausgeist parse` output line."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Characters that are their own token even when glued to a number: "50%", "21°".
 UNIT_SIGNS = frozenset("%°")
@@ -19,8 +19,7 @@ UNIT_SIGNS = frozenset("%°")
 _TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[%°]|[^\W_]+(?:[-'’][^\W_]+)*")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One input word: its folded form and its span in the original text."""
 
     word: str
