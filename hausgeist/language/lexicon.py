@@ -59,6 +59,7 @@ class PhraseIndex:
     def __init__(self) -> None:
         self.items: dict[tuple[str, ...], list[ListValue]] = defaultdict(list)
         self.longest: dict[str, int] = {}
+        self.last_words: set[str] = set()
 
     def add(self, words: tuple[str, ...], item: ListValue) -> None:
         """Index one phrase."""
@@ -66,6 +67,7 @@ class PhraseIndex:
             return
         self.items[words].append(item)
         self.longest[words[0]] = max(self.longest.get(words[0], 0), len(words))
+        self.last_words.add(words[-1])
 
     def find(self, words: Sequence[str], start: int) -> Iterable[tuple[int, list[ListValue]]]:
         """(end, items) for every indexed phrase that starts at `start`."""
@@ -126,6 +128,7 @@ class _WordFacts:
     numbers: bool
     skip: bool
     recognizers: tuple[Recognizer, ...]
+    plain: bool
 
 
 class Lexicon:
@@ -163,11 +166,14 @@ class Lexicon:
         """All readings of every stretch of the sentence; `today` resolves relative dates."""
         lattice = Lattice(source, tokens)
         words = [token.word for token in tokens]
+        lattice.words = {STRIDE * i: [(word, STRIDE * (i + 1))] for i, word in enumerate(words)}
         indexes = (self.static, index)
+        known = self._facts
         for i, word in enumerate(words):
+            facts = known.get(word) or self._learn(word)
+            if facts.plain and word not in index.longest:
+                continue
             here, after = STRIDE * i, STRIDE * (i + 1)
-            lattice.add_word(here, word, after)
-            facts = self._facts.get(word) or self._learn(word)
             for cut, suffix, heads in facts.cuts:
                 if self._split(lattice, words, i, cut, heads, indexes):
                     lattice.add_word(here + cut, GLUE + suffix, after)
@@ -213,12 +219,12 @@ class Lexicon:
                     # Compounds may join with a linking -n-, -s-, -en-, -es- ("Küche-n-licht").
                     heads = (stem, *(stem[: -len(link)] for link in _LINKS if stem.endswith(link)))
                     cuts.append((cut, word[cut:], heads))
-        facts = _WordFacts(
-            tuple(cuts),
-            word == "minus" or bool(match_number([word], 0)),
-            word in self.skip.longest,
-            tuple(r for r in self.recognizers if r.starts(word)),
-        )
+        numbers = word == "minus" or bool(match_number([word], 0))
+        skip = word in self.skip.longest
+        recognizers = tuple(r for r in self.recognizers if r.starts(word))
+        # A plain word is only itself: nothing to look up beyond the home's names.
+        plain = not (cuts or numbers or skip or recognizers or word in self.static.longest)
+        facts = _WordFacts(tuple(cuts), numbers, skip, recognizers, plain)
         if len(self._facts) < 100_000:
             self._facts[word] = facts
         return facts
@@ -237,6 +243,8 @@ class Lexicon:
         Only a list value can be followed by a glued suffix, so a split that ends no list
         value adds nothing.
         """
+        if not any(head in p.last_words for p in indexes for head in heads):
+            return False
         found = False
         for start in range(max(0, i - 3), i + 1):
             for phrases in indexes:

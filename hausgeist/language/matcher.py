@@ -101,8 +101,8 @@ class Matcher:
     def _search(self, lattice: Lattice) -> dict[int, dict[int, list[Back]]]:
         """Read the lattice position by position; return back-pointers per (position, state)."""
         dfa = self.dfa
-        moves, list_symbols = dfa.moves, dfa.list_symbols
-        words_at, skips_at = lattice.words, lattice.skips
+        moves = dfa.moves
+        words_at, values_at, skips_at = lattice.words, lattice.values, lattice.skips
         end = lattice.end
         layers: dict[int, dict[int, list[Back]]] = {0: {dfa.start: []}}
         queue = [0]
@@ -111,20 +111,29 @@ class Matcher:
             pos = heapq.heappop(queue)
             if pos >= end:
                 continue
+            words = words_at.get(pos, ())
+            values = values_at.get(pos, {})
+            skips = skips_at.get(pos, ())
             reached: list[tuple[int, int, Back]] = []
             for state in layers[pos]:
                 visits += 1
                 if visits > MAX_VISITS:
                     return layers
                 state_moves = moves[state]
-                for word, after in words_at.get(pos, ()):
+                for word, after in words:
                     target = state_moves.get(word, -1)
                     if target >= 0:
                         reached.append((after, target, (pos, state, word, None)))
-                symbols = list_symbols[state]
-                if symbols:
-                    self._read_lists(lattice, pos, state, symbols, reached)
-                for after in skips_at.get(pos, ()):
+                for symbol, items in values.items():
+                    target = state_moves.get(symbol, -1)
+                    if target >= 0:
+                        for after, item in items:
+                            reached.append((after, target, (pos, state, symbol, item)))
+                target = state_moves.get(FREE_TEXT, -1)
+                if target >= 0 and pos % STRIDE == 0:
+                    for after in self._wildcard_ends(target, lattice, pos):
+                        reached.append((after, target, (pos, state, FREE_TEXT, (pos, after))))
+                for after in skips:
                     reached.append((after, state, (pos, state, None, None)))
             for after, target, back in reached:
                 layer = layers.get(after)
@@ -137,26 +146,6 @@ class Matcher:
                 else:
                     found.append(back)
         return layers
-
-    def _read_lists(
-        self,
-        lattice: Lattice,
-        pos: int,
-        state: int,
-        symbols: tuple[str, ...],
-        reached: list[tuple[int, int, Back]],
-    ) -> None:
-        moves = self.dfa.moves[state]
-        values = lattice.values.get(pos)
-        for symbol in symbols:
-            target = moves[symbol]
-            if symbol == FREE_TEXT:
-                if pos % STRIDE == 0:
-                    for end in self._wildcard_ends(target, lattice, pos):
-                        reached.append((end, target, (pos, state, symbol, (pos, end))))
-            elif values:
-                for end, item in values.get(symbol, ()):
-                    reached.append((end, target, (pos, state, symbol, item)))
 
     def _wildcard_ends(self, state: int, lattice: Lattice, pos: int) -> list[int]:
         """Where free text that starts at `pos` may end: where `state` can read on."""

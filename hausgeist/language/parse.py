@@ -54,7 +54,6 @@ class ParseResult:
         return out
 
 
-
 class Understanding:
     """The grammar-based understanding stage for one language."""
 
