@@ -19,12 +19,10 @@ FREE_TEXT = "{*}"
 
 @dataclass
 class Dfa:
-    """Moves, list symbols, plain words and acceptance per deterministic state."""
+    """Moves, readable symbols and acceptance per deterministic state."""
 
     members: list[frozenset[int]] = field(default_factory=list)
     moves: list[dict[str, int]] = field(default_factory=list)
-    list_symbols: list[tuple[str, ...]] = field(default_factory=list)
-    words: list[frozenset[str]] = field(default_factory=list)
     symbols: list[frozenset[str]] = field(default_factory=list)
     reads_free_text: list[bool] = field(default_factory=list)
     accepting: list[bool] = field(default_factory=list)
@@ -48,8 +46,6 @@ def determinize(automaton: Automaton, wildcards: frozenset[str]) -> Dfa:
             }
             dfa.members.append(members)
             dfa.moves.append({})
-            dfa.list_symbols.append(tuple(sorted(s for s in symbols if s[0] == "{")))
-            dfa.words.append(frozenset(s for s in symbols if s[0] != "{"))
             dfa.symbols.append(frozenset(symbols))
             dfa.reads_free_text.append(FREE_TEXT in symbols)
             dfa.accepting.append(any(automaton.finals[member] for member in members))
