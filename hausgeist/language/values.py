@@ -18,7 +18,7 @@ from hausgeist.language.clock import parse_clock_time
 from hausgeist.language.dates import MONTHS, WEEKDAYS, parse_date
 from hausgeist.language.numbers import digits_to_code, match_number, parse_number
 
-MAX_QUANTITY = 99
+MAX_QUANTITY = 9999
 
 _ORDINAL = re.compile(r"\d{1,2}|\w+(?:te|ten|ter|tem|tes|ste|sten|ster)")
 _CLOCK_WORDS = frozenset(
@@ -86,7 +86,7 @@ def calendar_date(text: str, today: date) -> str | None:
 
 
 def quantity(text: str, today: date) -> int | None:
-    """A whole number of items, 1 to 99."""
+    """A whole number of items, 1 to 9999 (the order skill sets the real limits)."""
     number = parse_number(text)
     if number is None or number != int(number) or not 1 <= number <= MAX_QUANTITY:
         return None
