@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -40,6 +42,9 @@ def _arguments() -> argparse.ArgumentParser:
 
     parse = commands.add_parser("parse", help="understand sentences from stdin, one per line")
     parse.add_argument("--lang", default="de", choices=["de"])
+    parse.add_argument(
+        "--stats", action="store_true", help="print lines per second to stderr at the end"
+    )
     parse.set_defaults(run=_parse)
 
     ask = commands.add_parser("ask", help="one turn against the configured home")
@@ -58,11 +63,19 @@ def _understanding(lang: str) -> Understanding:
 def _parse(args: argparse.Namespace) -> int:
     lines = LineParser(_understanding(args.lang))
     out = sys.stdout
+    count, began = 0, 0.0
     for batch in read_batches(sys.stdin.buffer.fileno()):
+        began = began or time.perf_counter()
         for raw in batch:
             out.write(json.dumps(lines.parse_line(raw), ensure_ascii=False) + "\n")
         # Answer each batch at once: a caller may write one sentence and wait for it.
         out.flush()
+        count += len(batch)
+    if args.stats and count:
+        elapsed = time.perf_counter() - began
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"parsed {count} lines in {elapsed:.3f} s ({count / elapsed:.0f} lines/s, "
+              f"start-up not counted), peak memory {peak_mb:.0f} MB", file=sys.stderr)  # fmt: skip
     return 0
 
 

@@ -100,4 +100,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run through the package module, so that pickled classes name their real module.
+    from hausgeist.language import build as _build
+
+    _build.main()

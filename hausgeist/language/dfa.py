@@ -19,11 +19,10 @@ FREE_TEXT = "{*}"
 
 @dataclass
 class Dfa:
-    """Moves, readable symbols and acceptance per deterministic state."""
+    """Moves, free-text reading and acceptance per deterministic state."""
 
     members: list[frozenset[int]] = field(default_factory=list)
     moves: list[dict[str, int]] = field(default_factory=list)
-    symbols: list[frozenset[str]] = field(default_factory=list)
     reads_free_text: list[bool] = field(default_factory=list)
     accepting: list[bool] = field(default_factory=list)
     start: int = 0
@@ -46,7 +45,6 @@ def determinize(automaton: Automaton, wildcards: frozenset[str]) -> Dfa:
             }
             dfa.members.append(members)
             dfa.moves.append({})
-            dfa.symbols.append(frozenset(symbols))
             dfa.reads_free_text.append(FREE_TEXT in symbols)
             dfa.accepting.append(any(automaton.finals[member] for member in members))
             pending.append(found)

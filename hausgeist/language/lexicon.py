@@ -81,7 +81,7 @@ class PhraseIndex:
 class Lattice:
     """Edges of one sentence, by position."""
 
-    __slots__ = ("_readable", "end", "skips", "source", "tokens", "values", "words")
+    __slots__ = ("end", "skips", "source", "tokens", "values", "words")
 
     def __init__(self, source: str, tokens: list[Token]) -> None:
         self.source = source
@@ -90,7 +90,6 @@ class Lattice:
         self.words: dict[int, list[tuple[str, int]]] = {}
         self.values: dict[int, dict[str, list[tuple[int, ListValue]]]] = {}
         self.skips: dict[int, list[int]] = {}
-        self._readable: dict[int, frozenset[str]] | None = None
 
     def add_word(self, pos: int, word: str, after: int) -> None:
         """A word read from `pos` to `after`."""
@@ -106,18 +105,6 @@ class Lattice:
         if by_symbol is None:
             by_symbol = self.values[pos] = {}
         by_symbol.setdefault(item.symbol, []).append((after, item))
-
-    @property
-    def readable(self) -> dict[int, frozenset[str]]:
-        """The symbols (words and lists) that can be read at each position, built on first use."""
-        if self._readable is None:
-            found: dict[int, set[str]] = {}
-            for pos, edges in self.words.items():
-                found.setdefault(pos, set()).update(word for word, _ in edges)
-            for pos, values in self.values.items():
-                found.setdefault(pos, set()).update(values)
-            self._readable = {pos: frozenset(symbols) for pos, symbols in found.items()}
-        return self._readable
 
 
 @dataclass(frozen=True, slots=True)

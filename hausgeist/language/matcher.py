@@ -74,6 +74,7 @@ class Matcher:
         self.wildcards = frozenset(wildcards)
         self.normalizers = dict(normalizers)
         self.back_edges = _reverse(automaton, self.wildcards)
+        self._accepting: dict[int, tuple[int, ...]] = {}
 
     def match(self, lattice: Lattice, context: Mapping[str, Any]) -> list[Match]:
         """All matches, best first (empty when the sentence matches no template)."""
@@ -99,7 +100,11 @@ class Matcher:
         return matches
 
     def _search(self, lattice: Lattice) -> dict[int, dict[int, list[Back]]]:
-        """Read the lattice position by position; return back-pointers per (position, state)."""
+        """Read the lattice position by position; return back-pointers per (position, state).
+
+        Every edge leads to a later position, so a position's states are complete when the
+        queue reaches it.
+        """
         dfa = self.dfa
         moves = dfa.moves
         words_at, values_at, skips_at = lattice.words, lattice.values, lattice.skips
@@ -107,6 +112,17 @@ class Matcher:
         layers: dict[int, dict[int, list[Back]]] = {0: {dfa.start: []}}
         queue = [0]
         visits = 0
+
+        def reach(after: int, target: int, back: Back) -> None:
+            layer = layers.get(after)
+            if layer is None:
+                layers[after] = {target: [back]}
+                heapq.heappush(queue, after)
+            elif target in layer:
+                layer[target].append(back)
+            else:
+                layer[target] = [back]
+
         while queue:
             pos = heapq.heappop(queue)
             if pos >= end:
@@ -114,7 +130,6 @@ class Matcher:
             words = words_at.get(pos, ())
             values = values_at.get(pos, {})
             skips = skips_at.get(pos, ())
-            reached: list[tuple[int, int, Back]] = []
             for state in layers[pos]:
                 visits += 1
                 if visits > MAX_VISITS:
@@ -123,43 +138,43 @@ class Matcher:
                 for word, after in words:
                     target = state_moves.get(word, -1)
                     if target >= 0:
-                        reached.append((after, target, (pos, state, word, None)))
+                        reach(after, target, (pos, state, word, None))
                 for symbol, items in values.items():
                     target = state_moves.get(symbol, -1)
                     if target >= 0:
                         for after, item in items:
-                            reached.append((after, target, (pos, state, symbol, item)))
+                            reach(after, target, (pos, state, symbol, item))
                 target = state_moves.get(FREE_TEXT, -1)
                 if target >= 0 and pos % STRIDE == 0:
                     for after in self._wildcard_ends(target, lattice, pos):
-                        reached.append((after, target, (pos, state, FREE_TEXT, (pos, after))))
+                        reach(after, target, (pos, state, FREE_TEXT, (pos, after)))
                 for after in skips:
-                    reached.append((after, state, (pos, state, None, None)))
-            for after, target, back in reached:
-                layer = layers.get(after)
-                if layer is None:
-                    layer = layers[after] = {}
-                    heapq.heappush(queue, after)
-                found = layer.get(target)
-                if found is None:
-                    layer[target] = [back]
-                else:
-                    found.append(back)
+                    reach(after, state, (pos, state, None, None))
         return layers
 
     def _wildcard_ends(self, state: int, lattice: Lattice, pos: int) -> list[int]:
         """Where free text that starts at `pos` may end: where `state` can read on."""
         dfa = self.dfa
+        ends = range(pos + STRIDE, lattice.end, STRIDE)
         if dfa.reads_free_text[state]:
-            found = list(range(pos + STRIDE, lattice.end, STRIDE))
+            found = list(ends)
         else:
-            symbols = dfa.symbols[state]
-            readable = lattice.readable
-            found = [
-                end
-                for end in range(pos + STRIDE, lattice.end, STRIDE)
-                if end in lattice.skips or not symbols.isdisjoint(readable.get(end, ()))
-            ]
+            moves = dfa.moves[state]
+            words, values, skips = lattice.words, lattice.values, lattice.skips
+            found = []
+            for end in ends:
+                if end in skips:
+                    found.append(end)
+                    continue
+                for word, _ in words.get(end, ()):
+                    if word in moves:
+                        found.append(end)
+                        break
+                else:
+                    for symbol in values.get(end, ()):
+                        if symbol in moves:
+                            found.append(end)
+                            break
         if dfa.accepting[state]:
             found.append(lattice.end)
         return found
@@ -176,7 +191,7 @@ class Matcher:
         finals = self.automaton.finals
         back = self.back_edges
         threads: set[tuple[int, int, tuple[Capture, ...]]] = {
-            (s, s, ()) for s in self.dfa.members[final] if finals[s]
+            (s, s, ()) for s in self._accepting_members(final)
         }
         members = self.dfa.members
         for index in range(len(path) - 1, -1, -1):
@@ -200,6 +215,14 @@ class Matcher:
                 slots = self._slots(template, caps, path, lattice, context)
                 if slots is not None:
                     yield Match(template, slots, score, order)
+
+    def _accepting_members(self, state: int) -> tuple[int, ...]:
+        """The automaton states of a deterministic state that accept a template."""
+        found = self._accepting.get(state)
+        if found is None:
+            finals = self.automaton.finals
+            found = self._accepting[state] = tuple(s for s in self.dfa.members[state] if finals[s])
+        return found
 
     def _slots(
         self,

@@ -7,6 +7,7 @@ acts on anything: parsing is a pure function of the text, the home and the clock
 
 from __future__ import annotations
 
+import gc
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -83,7 +84,11 @@ class Understanding:
         clock: Callable[[], datetime] = datetime.now,
     ) -> Understanding:
         """Load the compiled grammar from the cache, compiling it on a miss."""
-        return cls(load_compiled(lang, cache_dir), home, clock)
+        compiled = load_compiled(lang, cache_dir)
+        # The grammar is millions of long-lived objects; without this, every full garbage
+        # collection walks all of them and parsing slows down the longer a process runs.
+        gc.freeze()
+        return cls(compiled, home, clock)
 
     def parse(
         self, text: str, home: HomeSnapshot | None = None, area: str | None = None
