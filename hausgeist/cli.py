@@ -64,10 +64,10 @@ def _parse(args: argparse.Namespace) -> int:
     lines = LineParser(_understanding(args.lang))
     out = sys.stdout
     count, began = 0, 0.0
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     for batch in read_batches(sys.stdin.buffer.fileno()):
         began = began or time.perf_counter()
-        for raw in batch:
-            out.write(json.dumps(lines.parse_line(raw), ensure_ascii=False) + "\n")
+        out.write("".join([encode(lines.parse_line(raw)) + "\n" for raw in batch]))
         # Answer each batch at once: a caller may write one sentence and wait for it.
         out.flush()
         count += len(batch)

@@ -138,7 +138,15 @@ class Matcher:
                 for word, after in words:
                     target = state_moves.get(word, -1)
                     if target >= 0:
-                        reach(after, target, (pos, state, word, None))
+                        # reach(), inlined for the most common edge
+                        layer = layers.get(after)
+                        if layer is None:
+                            layers[after] = {target: [(pos, state, word, None)]}
+                            heapq.heappush(queue, after)
+                        elif target in layer:
+                            layer[target].append((pos, state, word, None))
+                        else:
+                            layer[target] = [(pos, state, word, None)]
                 for symbol, items in values.items():
                     target = state_moves.get(symbol, -1)
                     if target >= 0:

@@ -104,7 +104,7 @@ class Understanding:
         today = self._clock().date()
         lattice = self._compiled.lexicon.lattice(source, tokens, index, today)
         matches = self._matcher.match(lattice, context)
-        if any("-" in token.word for token in tokens):
+        if "-" in source and any("-" in token.word for token in tokens):
             # Also read "to-do-liste" as "to do liste", and keep the better reading.
             tokens = tokenize(source.replace("-", " "))[:MAX_TOKENS]
             lattice = self._compiled.lexicon.lattice(source, tokens, index, today)
