@@ -208,7 +208,10 @@ class Lexicon:
                     cuts.append((cut, word[cut:], heads))
         numbers = word == "minus" or bool(match_number([word], 0))
         skip = word in self.skip.longest
-        recognizers = tuple(r for r in self.recognizers if r.starts(word))
+        listed = {item.symbol for item in self.static.items.get((word,), ())}
+        recognizers = tuple(
+            r for r in self.recognizers if r.symbol not in listed and r.starts(word)
+        )
         # A plain word is only itself: nothing to look up beyond the home's names.
         plain = not (cuts or numbers or skip or recognizers or word in self.static.longest)
         facts = _WordFacts(tuple(cuts), numbers, skip, recognizers, plain)

@@ -1,4 +1,4 @@
-"""Recognizers for hausgeist's own value slots: clock times, dates, quantities, codes.
+"""Recognizers for value slots: clock times, dates, quantities, codes, and more colors.
 
 Templates declare these lists as wildcards (hassil needs a definition), but the lexicon
 does not read them as free text: it offers only the stretches of a sentence that one of
@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from hausgeist.language.clock import parse_clock_time
+from hausgeist.language.colors import parse_color
 from hausgeist.language.dates import MONTHS, WEEKDAYS, parse_date
 from hausgeist.language.numbers import digits_to_code, match_number, parse_number
 
@@ -99,11 +100,26 @@ def voice_code(text: str, today: date) -> str | None:
     return code if code is not None and len(code) == 4 else None
 
 
+def _color_start(word: str) -> bool:
+    return word in ("hell", "dunkel") or parse_color(word) is not None
+
+
+def _color_word(word: str) -> bool:
+    return parse_color(word) is not None
+
+
+def color_name(text: str, today: date) -> str | None:
+    """A German color in any inflection ("hellblaue", "türkis") as a CSS color name."""
+    return parse_color(text)
+
+
 RECOGNIZERS = (
     Recognizer("{hg_clock_time}", 6, _clock_start, _clock_word, clock_time),
     Recognizer("{hg_date}", 4, _date_start, _date_word, calendar_date),
     Recognizer("{hg_quantity}", 3, _is_number, _is_number, quantity),
     Recognizer("{hg_voice_code}", 4, _is_number, _is_number, voice_code),
+    # Home Assistant's color list knows nine colors; this adds every color colors.py knows.
+    Recognizer("{color}", 2, _color_start, _color_word, color_name),
 )
 
 
