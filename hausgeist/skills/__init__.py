@@ -1,0 +1,1 @@
+"""Skills: one module per skill, each turning intents into actions and a German reply."""
