@@ -9,13 +9,14 @@ import resource
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 from hausgeist import __version__
+from hausgeist.app import build_assistant
 from hausgeist.home.config import data_dir, load_home
 from hausgeist.home.snapshot import SnapshotError
 from hausgeist.language.lines import MAX_CHARS, LineParser
-from hausgeist.language.parse import ParseResult, Understanding
+from hausgeist.language.parse import Understanding
+from hausgeist.store.sqlite import StoreError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.run(args))
-    except SnapshotError as err:
+    except (SnapshotError, StoreError) as err:
         print(f"hausgeist: Die Hausbeschreibung ist fehlerhaft / the home file is invalid: {err}",
               file=sys.stderr)  # fmt: skip
         return 1
@@ -96,30 +97,13 @@ def read_batches(fd: int, size: int = 1 << 16, longest: int = 1 << 20) -> Iterat
 
 
 def _ask(args: argparse.Namespace) -> int:
-    result = _understanding(args.lang).parse(args.text[:MAX_CHARS])
-    reply = _reply(result)
+    assistant = build_assistant(data_dir(), lang=args.lang)
+    result = assistant.ask(args.text[:MAX_CHARS], conversation_id=args.conversation)
     if args.json:
-        payload: dict[str, Any] = {
-            "text": result.text,
-            "intent": result.intent,
-            "slots": result.slots,
-            "actions": [],
-            "reply": reply,
-            "conversation_id": args.conversation,
-        }
-        print(json.dumps(payload, ensure_ascii=False))
+        print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
-        print(reply)
+        print(result.reply)
     return 0
-
-
-def _reply(result: ParseResult) -> str:
-    """What hausgeist says until skills act (issue 3): what it understood, honestly."""
-    if result.intent is None:
-        return "Das habe ich leider nicht verstanden."
-    slots = ", ".join(f"{name}={value}" for name, value in result.slots.items())
-    understood = f"{result.intent} ({slots})" if slots else result.intent
-    return f"Verstanden: {understood}. Ausführen kann ich das noch nicht."
 
 
 if __name__ == "__main__":

@@ -51,6 +51,9 @@ class ListValue:
     value: Any
     context: dict[str, Any] | None = None
     metadata: dict[str, Any] | None = None
+    # False for a number outside its range ("250 Prozent"): the reading still matches, so
+    # a skill can say what is wrong, but any reading without such a number ranks first.
+    valid: bool = True
 
 
 class PhraseIndex:
@@ -250,30 +253,25 @@ class Lexicon:
         for end, number in match_number(words, i):
             items = self._range_values.get(number)
             if items is None:
-                items = [
-                    ListValue(symbol, value)
-                    for symbol, span in self.ranges
-                    if (value := _in_range(number, span)) is not None
-                ]
+                items = [_range_value(number, symbol, span) for symbol, span in self.ranges]
                 if len(self._range_values) < 10_000:
                     self._range_values[number] = items
             for item in items:
                 lattice.add_value(STRIDE * i, STRIDE * end, item)
 
 
-def _in_range(number: float, span: RangeSlotList) -> float | int | None:
-    if not span.start <= number <= span.stop:
-        return None
+def _range_value(number: float, symbol: str, span: RangeSlotList) -> ListValue:
+    """A number as a value of a range list, marked invalid when the range does not hold it."""
+    valid = span.start <= number <= span.stop
     if number != int(number):
-        if span.fraction_type is None or (number * 2) != int(number * 2):
-            return None
-    elif (int(number) - span.start) % span.step:
-        return None
+        valid = valid and span.fraction_type is not None and (number * 2) == int(number * 2)
+    else:
+        valid = valid and not (int(number) - span.start) % span.step
     value: float | int = int(number) if number == int(number) else number
     if span.multiplier is not None:
         value = value * span.multiplier
         value = int(value) if value == int(value) else value
-    return value
+    return ListValue(symbol, value, valid=valid)
 
 
 def home_index(home: HomeSnapshot) -> PhraseIndex:

@@ -24,7 +24,7 @@ MAX_PATHS = 64
 MAX_VISITS = 20_000
 
 Normalizer = Callable[[str], Any]
-Score = tuple[int, int, int, int]
+Score = tuple[int, int, int, int, int]
 NAME = "{name}"
 # A slot filled on a path: (slot name, index of the path step, list symbol read).
 Capture = tuple[str, int, str]
@@ -88,6 +88,9 @@ class Matcher:
             if self.dfa.accepting[state]
             for path in _paths(layers, lattice.end, state)
         ]
+        # A number outside its range counts only beside template words: "150" alone is no
+        # command, "Helligkeit auf 150 Prozent" is one the skill can answer.
+        paths = [item for item in paths if item[0][0] == 0 or item[0][2] > 0]
         # Replay the best-scoring paths first; every match of a path shares its score, so
         # the first score that yields a valid match holds the best one.
         paths.sort(key=lambda item: item[0], reverse=True)
@@ -285,9 +288,9 @@ def _wildcard_text(lattice: Lattice, start: int, end: int) -> str:
 
 
 def _score(path: list[Step]) -> Score:
-    """Higher is better: a longer entity name read (as Home Assistant prefers), then more
-    template characters, less free text and fewer skipped words."""
-    named = literal = wild = skipped = 0
+    """Higher is better: no number outside its range, a longer entity name read (as Home
+    Assistant prefers), then more template characters, less free text, fewer skipped words."""
+    invalid = named = literal = wild = skipped = 0
     for symbol, payload, _before in path:
         if symbol is None:
             skipped -= 1
@@ -295,9 +298,11 @@ def _score(path: list[Step]) -> Score:
             literal += len(symbol)
         elif isinstance(payload, tuple):
             wild -= (payload[1] - payload[0]) // STRIDE
+        elif not payload.valid:
+            invalid -= 1
         elif symbol == NAME:
             named += len(str(payload.value))
-    return (named, literal, wild, skipped)
+    return (invalid, named, literal, wild, skipped)
 
 
 def _paths(layers: dict[int, dict[int, list[Back]]], pos: int, state: int) -> list[list[Step]]:

@@ -54,6 +54,7 @@ class Turn:
     conversation_id: str
     device_area: str | None = None
     device: str | None = None
+    response: str | None = None  # the key of Home Assistant's response template, if any
 
 
 @dataclass(frozen=True)

@@ -90,8 +90,20 @@ def test_number_ranges_take_digits_and_german_words_and_apply_multipliers() -> N
     )  # fmt: skip
     assert best(m, "Licht auf 50%") == ("Set", {"brightness": 50})
     assert best(m, "Licht auf zweiundzwanzig %") == ("Set", {"brightness": 22})
-    assert best(m, "Licht auf 150 %") is None
     assert best(m, "leiser um zehn") == ("Down", {"step": -10})
+
+
+def test_a_number_outside_its_range_still_reads_so_a_skill_can_say_why() -> None:
+    lists = {"pct": {"range": {"from": 0, "to": 100}}, "big": {"range": {"from": 0, "to": 500}}}
+    m = grammar(one("Licht auf {pct:brightness}[ ]%"), lists=lists)
+    assert best(m, "Licht auf 150 %") == ("Test", {"brightness": 150})
+    both = grammar(
+        {"Pct": {"data": [{"sentences": ["stell auf {pct:value}"]}]},
+         "Big": {"data": [{"sentences": ["stell auf {big:value}"]}]}},
+        lists=lists,
+    )  # fmt: skip
+    assert best(both, "stell auf 150") == ("Big", {"value": 150})
+    assert best(both, "stell auf 600")[1] == {"value": 600}
 
 
 def test_home_lists_know_names_areas_floors_with_articles_and_glued_endings() -> None:

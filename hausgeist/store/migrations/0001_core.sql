@@ -21,6 +21,7 @@ CREATE TABLE conversations (
     expires_at TEXT,
     last_intent TEXT,
     last_slots TEXT,                  -- JSON, for follow-ups ("und im Schlafzimmer auch")
+    last_response TEXT,               -- the response template key of the last request
     updated_at TEXT NOT NULL
 );
 

@@ -1,0 +1,1 @@
+"""Dialog: turns tied together by a conversation id, questions and their answers."""

@@ -1,0 +1,193 @@
+"""One turn, start to end: understand, continue or start a dialog, act, answer.
+
+The assistant ties the stages together: the understanding stage reads the text against the
+home as it is now, a pending question of the conversation gets the first say, otherwise the
+skill for the intent acts. Whatever happens, the household gets one German answer, and
+nothing is done for a sentence that is not a command.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hausgeist.dialog.conversations import Conversation, Conversations
+from hausgeist.home.registry import Home
+from hausgeist.language.names import NameIndex
+from hausgeist.language.parse import ParseResult, Understanding
+from hausgeist.skills.base import Clock, Outcome, Skill, Turn
+from hausgeist.store.sqlite import Store
+
+NOT_UNDERSTOOD = "Das habe ich leider nicht verstanden."
+EXPIRED = "Die Rückfrage ist abgelaufen, ich habe nichts getan."
+CANCELLED = "Okay, abgebrochen."
+# Answers to a skill's question, handed to that skill rather than acted on afresh.
+_ANSWERS = frozenset({"Affirm", "Deny", "VoiceCode"})
+_CANCEL = frozenset({"HassNevermind", "Deny"})
+_FOLLOW_UP_WORDS = frozenset({"und", "auch", "bitte", "dort", "da", "ebenfalls", "noch"})
+
+
+@dataclass
+class TurnResult:
+    """What a turn understood, did and said: the `ask --json` and API answer."""
+
+    text: str
+    intent: str | None
+    slots: dict[str, Any]
+    reply: str
+    conversation_id: str
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    code: str = "done"
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON answer."""
+        return {
+            "text": self.text,
+            "intent": self.intent,
+            "slots": self.slots,
+            "actions": self.actions,
+            "reply": self.reply,
+            "conversation_id": self.conversation_id,
+        }
+
+
+class Assistant:
+    """Runs turns for one household."""
+
+    def __init__(
+        self,
+        understanding: Understanding,
+        home: Home,
+        store: Store,
+        skills: Iterable[Skill],
+        clock: Clock,
+    ) -> None:
+        self.understanding = understanding
+        self.home = home
+        self.conversations = Conversations(store)
+        self.skills = {skill.name: skill for skill in skills}
+        self.by_intent = {
+            intent: skill for skill in self.skills.values() for intent in skill.intents
+        }
+        self.clock = clock
+
+    def ask(
+        self, text: str, conversation_id: str | None = None, device_area: str | None = None
+    ) -> TurnResult:
+        """One turn."""
+        now = self.clock()
+        conversation, expired = self.conversations.load(conversation_id or uuid.uuid4().hex, now)
+        parsed = self.understanding.parse(text, self.home.snapshot(), area=device_area)
+        turn = Turn(
+            parsed.intent or "",
+            dict(parsed.slots),
+            text,
+            now,
+            conversation.id,
+            device_area=device_area,
+            response=parsed.response,
+        )
+        outcome = self._outcome(conversation, parsed, turn, expired)
+        conversation.pending = outcome.pending
+        if parsed.intent and parsed.intent not in _ANSWERS and outcome.code != "nothing":
+            conversation.last_intent, conversation.last_slots = turn.intent, turn.slots
+            conversation.last_response = turn.response
+        self.conversations.save(conversation, now)
+        return TurnResult(
+            text,
+            parsed.intent,
+            dict(parsed.slots),
+            outcome.reply,
+            conversation.id,
+            [action.to_json() for action in outcome.actions],
+            outcome.code,
+        )
+
+    def _outcome(
+        self, conversation: Conversation, parsed: ParseResult, turn: Turn, expired: bool
+    ) -> Outcome:
+        pending = conversation.pending
+        if pending is not None:
+            skill = self.skills.get(pending.skill)
+            answers = parsed.intent in _ANSWERS or pending.kind == "question"
+            if skill is not None and (answers or parsed.intent is None):
+                return skill.resume(pending, self._with_place(turn, parsed))
+            if parsed.intent in _CANCEL:
+                return Outcome(CANCELLED, code="nothing")
+        if parsed.intent is None:
+            follow_up = self._follow_up(conversation, turn)
+            if follow_up is not None:
+                return follow_up
+            return Outcome(EXPIRED if expired else NOT_UNDERSTOOD, code="nothing")
+        if parsed.intent in _ANSWERS:
+            return Outcome(
+                EXPIRED if expired else "Es gibt gerade nichts zu bestätigen.", code="nothing"
+            )
+        skill = self.by_intent.get(parsed.intent)
+        if skill is None:
+            return Outcome("Das kann ich leider noch nicht.", code="nothing")
+        return skill.handle(turn)
+
+    def _follow_up(self, conversation: Conversation, turn: Turn) -> Outcome | None:
+        """ "und im Schlafzimmer auch": the last request again, for another place."""
+        if conversation.last_intent is None:
+            return None
+        place = self._place(turn.text)
+        skill = self.by_intent.get(conversation.last_intent)
+        if not place or skill is None:
+            return None
+        slots = {
+            k: v for k, v in conversation.last_slots.items() if k not in ("name", "area", "floor")
+        }
+        again = Turn(
+            conversation.last_intent,
+            {**slots, **place},
+            turn.text,
+            turn.now,
+            turn.conversation_id,
+            device_area=turn.device_area,
+            response=_follow_up_response(conversation.last_response, place),
+        )
+        return skill.handle(again)
+
+    def _with_place(self, turn: Turn, parsed: ParseResult) -> Turn:
+        """An answer like "im Wohnzimmer" is no command; read the place out of it."""
+        if parsed.intent is not None:
+            return turn
+        place = self._place(turn.text)
+        return Turn(
+            turn.intent,
+            {**turn.slots, **place},
+            turn.text,
+            turn.now,
+            turn.conversation_id,
+            device_area=turn.device_area,
+        )
+
+    def _place(self, text: str) -> dict[str, str]:
+        """The area, floor or device a short phrase names, if it names exactly one thing."""
+        words = [w for w in text.replace(",", " ").split() if w.casefold() not in _FOLLOW_UP_WORDS]
+        phrase = " ".join(words)
+        config = self.home.config
+        for slot, index in (
+            ("area", NameIndex((a.name, a.aliases) for a in config.areas)),
+            ("floor", NameIndex.from_names(config.floors)),
+            ("name", NameIndex((d.name, d.aliases) for d in config.devices)),
+        ):
+            found = index.resolve(phrase) if phrase else None
+            if found is not None:
+                return {slot: found}
+        return {}
+
+
+def _follow_up_response(last: str | None, place: dict[str, str]) -> str | None:
+    """The response key for the same request at another place ("light" for a named lamp)."""
+    if last is None:
+        return None
+    if "name" in place:
+        return "default"
+    if "floor" in place:
+        return last.replace("_area", "_floor")
+    return last.replace("_floor", "_area")

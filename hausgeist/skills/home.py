@@ -1,0 +1,206 @@
+"""The home skill: lights, switches, covers, thermostats, fans, vacuums and questions about them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hausgeist.home.drivers.base import DriverError, State
+from hausgeist.home.model import Device
+from hausgeist.home.registry import Home
+from hausgeist.skills.base import Action, Outcome, Pending, Turn, ask_back
+from hausgeist.skills.responses import ha_response
+
+SWITCHABLE = ("light", "switch", "fan", "cover", "climate", "media_player", "vacuum", "lawn_mower")
+STEP = 20  # percent, for "heller" and "dunkler" without a number
+_STATE_WORDS = {
+    "on": "an", "off": "aus", "open": "offen", "closed": "geschlossen", "heat": "an",
+    "cleaning": "am Saugen", "docked": "in der Ladestation", "returning": "auf dem Rückweg",
+    "mowing": "am Mähen", "locked": "abgeschlossen", "unlocked": "aufgeschlossen",
+    "playing": "am Spielen", "paused": "pausiert", "idle": "bereit",
+}  # fmt: skip
+
+
+class HomeSkill:
+    """Acts on the devices of the home."""
+
+    name = "home"
+    intents = frozenset(
+        {
+            "HassTurnOn", "HassTurnOff", "HassLightSet", "LightStep", "HassGetState",
+            "HassSetPosition", "HassClimateSetTemperature", "HassClimateGetTemperature",
+            "HassFanSetSpeed", "HassVacuumStart", "HassVacuumReturnToBase",
+            "HassLawnMowerStartMowing", "HassLawnMowerDock",
+        }
+    )  # fmt: skip
+
+    def __init__(self, home: Home) -> None:
+        self.home = home
+
+    def handle(self, turn: Turn) -> Outcome:
+        """Act on a request about devices."""
+        slots = dict(turn.slots)
+        if turn.device_area and not ({"name", "area", "floor"} & slots.keys()):
+            slots["area"] = turn.device_area
+        elif _needs_a_place(turn.intent, slots):
+            asked = {"intent": turn.intent, "slots": slots, "response": turn.response}
+            return ask_back(self.name, "question", asked, "In welchem Raum?", turn.now)
+        try:
+            return self._act(turn, slots)
+        except DriverError as err:
+            return Outcome(str(err), code="failed")
+
+    def resume(self, pending: Pending, turn: Turn) -> Outcome:
+        """The answer to "In welchem Raum?": a turn carrying an area or floor."""
+        place = {k: v for k, v in turn.slots.items() if k in ("area", "floor", "name")}
+        if not place:
+            return Outcome("Das habe ich nicht verstanden. Sag bitte einen Raum.", code="nothing")
+        original = Turn(
+            pending.data["intent"], {**pending.data["slots"], **place}, turn.text, turn.now,
+            turn.conversation_id, response=pending.data.get("response"),
+        )  # fmt: skip
+        return self.handle(original)
+
+    def _act(self, turn: Turn, slots: dict[str, Any]) -> Outcome:
+        intent = turn.intent
+        if intent == "HassGetState":
+            return self._get_state(slots)
+        if intent == "HassClimateGetTemperature":
+            return self._get_temperature(slots)
+        selection = self.home.select(slots, _domains(intent))
+        if selection.problem:
+            return Outcome(selection.problem, code="refused")
+        change, problem = _change(intent, slots, selection.devices)
+        if change is None:
+            return Outcome(problem or "Das geht nicht.", code="refused")
+        actions = tuple(self._apply(device, change) for device in selection.devices)
+        return Outcome(_reply(turn, slots, actions), actions)
+
+    def _apply(self, device: Device, change: State) -> Action:
+        if "brightness_step" in change:  # LightStep: relative to each light's own brightness
+            current = int(self.home.state(device).get("brightness", 100))
+            level = max(1, min(100, current + int(change["brightness_step"])))
+            return self.home.apply(device, {"state": "on", "brightness": level})
+        return self.home.apply(device, change)
+
+    def _get_state(self, slots: dict[str, Any]) -> Outcome:
+        selection = self.home.select(slots)
+        if selection.problem:
+            return Outcome(selection.problem, code="refused")
+        states = [(d, str(self.home.state(d).get("state"))) for d in selection.devices]
+        wanted = slots.get("state")
+        if len(states) == 1:
+            device, state = states[0]
+            said = _STATE_WORDS.get(state, state)
+            if wanted is None:
+                return Outcome(f"{device.name} ist {said}.")
+            yes = state == wanted or (wanted == "on" and state in ("open", "heat", "cleaning"))
+            return Outcome(f"{'Ja' if yes else 'Nein'}, {device.name} ist {said}.")
+        matching = [d.name for d, s in states if wanted is None or s == wanted]
+        if not matching:
+            return Outcome(f"Nein, keins ist {_STATE_WORDS.get(str(wanted), wanted)}.")
+        said = _STATE_WORDS.get(str(wanted), "so") if wanted else "da"
+        return Outcome(f"{_join(matching)} {'ist' if len(matching) == 1 else 'sind'} {said}.")
+
+    def _get_temperature(self, slots: dict[str, Any]) -> Outcome:
+        selection = self.home.select(slots, ("climate",))
+        if selection.problem:
+            return Outcome(selection.problem, code="refused")
+        state = self.home.state(selection.devices[0])
+        degrees = state.get("current_temperature", state.get("temperature"))
+        return Outcome(f"Es sind {_number(degrees)} Grad.")
+
+
+def _needs_a_place(intent: str, slots: dict[str, Any]) -> bool:
+    """ "Mach das Licht an" without a room, from a device that has none: ask where."""
+    targeted = {"name", "area", "floor", "device_class"} & slots.keys()
+    return intent in ("HassTurnOn", "HassTurnOff", "HassLightSet", "LightStep") and not targeted \
+        and slots.get("domain") == "light" and not slots.get("all")  # fmt: skip
+
+
+def _domains(intent: str) -> tuple[str, ...]:
+    return {
+        "HassLightSet": ("light",), "LightStep": ("light",), "HassSetPosition": ("cover",),
+        "HassClimateSetTemperature": ("climate",), "HassFanSetSpeed": ("fan",),
+        "HassVacuumStart": ("vacuum",), "HassVacuumReturnToBase": ("vacuum",),
+        "HassLawnMowerStartMowing": ("lawn_mower",), "HassLawnMowerDock": ("lawn_mower",),
+    }.get(intent, SWITCHABLE)  # fmt: skip
+
+
+def _change(
+    intent: str, slots: dict[str, Any], devices: tuple[Device, ...]
+) -> tuple[State | None, str | None]:
+    """The state change a request asks for, or a German reason it cannot be done."""
+    if intent in ("HassTurnOn", "HassTurnOff"):
+        on = intent == "HassTurnOn"
+        if all(d.domain == "cover" for d in devices):
+            return ({"state": "open", "position": 100} if on else
+                    {"state": "closed", "position": 0}), None  # fmt: skip
+        return {"state": "on" if on else "off"}, None
+    if intent == "LightStep":
+        step = int(slots.get("step", STEP))
+        return {"brightness_step": step if slots.get("direction") == "up" else -step}, None
+    if intent == "HassLightSet":
+        return _light_change(slots, devices)
+    if intent == "HassSetPosition":
+        position = slots.get("position")
+        if not isinstance(position, int) or not 0 <= position <= 100:
+            return None, "Die Position muss zwischen 0 und 100 Prozent liegen."
+        return {"position": position, "state": "open" if position else "closed"}, None
+    if intent == "HassClimateSetTemperature":
+        degrees = slots.get("temperature")
+        if not isinstance(degrees, int | float) or not 5 <= degrees <= 30:
+            return None, "Ich kann die Temperatur nur zwischen 5 und 30 Grad einstellen."
+        return {"temperature": degrees, "state": "heat"}, None
+    if intent == "HassFanSetSpeed":
+        percentage = slots.get("percentage")
+        if not isinstance(percentage, int) or not 0 <= percentage <= 100:
+            return None, "Die Stufe muss zwischen 0 und 100 Prozent liegen."
+        return {"percentage": percentage, "state": "on" if percentage else "off"}, None
+    return {"state": _ROBOT_STATES[intent]}, None
+
+
+_ROBOT_STATES = {
+    "HassVacuumStart": "cleaning", "HassVacuumReturnToBase": "returning",
+    "HassLawnMowerStartMowing": "mowing", "HassLawnMowerDock": "returning",
+}  # fmt: skip
+
+
+def _light_change(
+    slots: dict[str, Any], devices: tuple[Device, ...]
+) -> tuple[State | None, str | None]:
+    if "brightness" in slots:
+        level = slots["brightness"]
+        if not isinstance(level, int) or not 0 <= level <= 100:
+            return None, "Die Helligkeit muss zwischen 0 und 100 Prozent liegen."
+        return ({"state": "off"} if level == 0 else {"state": "on", "brightness": level}), None
+    if "color" in slots:
+        if not all(d.can("color") for d in devices):
+            return None, "Diese Lampe kann keine Farben."
+        return {"state": "on", "color": slots["color"]}, None
+    kelvin = slots.get("temperature")
+    if not isinstance(kelvin, int) or not 1500 <= kelvin <= 9000:
+        return None, "Die Farbtemperatur muss zwischen 1500 und 9000 Kelvin liegen."
+    if not all(d.can("color_temp") for d in devices):
+        return None, "Diese Lampe kann ihre Farbtemperatur nicht ändern."
+    return {"state": "on", "color_temp": kelvin}, None
+
+
+def _reply(turn: Turn, slots: dict[str, Any], actions: tuple[Action, ...]) -> str:
+    rendered = ha_response(turn.intent, turn.response, slots=slots)
+    if rendered:
+        return rendered
+    names = _join([action.target for action in actions])
+    if turn.intent == "LightStep":
+        levels = {action.state.get("brightness") for action in actions}
+        level = f" auf {levels.pop()} Prozent" if len(levels) == 1 else ""
+        return f"{names} {'heller' if slots.get('direction') == 'up' else 'dunkler'}{level}."
+    return f"Erledigt: {names}."
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " und " + names[-1]
+
+
+def _number(value: Any) -> str:
+    number = float(value)
+    return str(int(number)) if number == int(number) else f"{number:.1f}".replace(".", ",")
