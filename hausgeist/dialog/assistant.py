@@ -91,9 +91,12 @@ class Assistant:
         )
         outcome = self._outcome(conversation, parsed, turn, expired)
         conversation.pending = outcome.pending
-        if parsed.intent and parsed.intent not in _ANSWERS and outcome.code != "nothing":
+        if outcome.code == "done" and parsed.intent and parsed.intent not in _ANSWERS:
             conversation.last_intent, conversation.last_slots = turn.intent, turn.slots
             conversation.last_response = turn.response
+        elif parsed.intent in _CANCEL or outcome.code == "asked":
+            # Nothing was done that a follow-up ("und im Bad auch") could repeat.
+            conversation.last_intent = None
         self.conversations.save(conversation, now)
         return TurnResult(
             text,
@@ -116,6 +119,8 @@ class Assistant:
                 return skill.resume(pending, self._with_place(turn, parsed))
             if parsed.intent in _CANCEL:
                 return Outcome(CANCELLED, code="nothing")
+        if parsed.intent is None and expired:
+            return Outcome(EXPIRED, code="nothing")
         if parsed.intent is None:
             follow_up = self._follow_up(conversation, turn)
             if follow_up is not None:

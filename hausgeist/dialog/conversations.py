@@ -38,7 +38,10 @@ class Conversations:
         expired = pending is not None and pending.expires_at < now
         slots = json.loads(row["last_slots"]) if row["last_slots"] else {}
         conversation = Conversation(
-            conversation_id, None if expired else pending, row["last_intent"], slots,
+            conversation_id,
+            None if expired else pending,
+            row["last_intent"],
+            slots,
             row["last_response"],
         )
         return conversation, expired

@@ -1,0 +1,123 @@
+"""Whole turns through the same code `hausgeist ask` uses, on the demo home and a fixed clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from hausgeist.app import build_assistant
+from hausgeist.dialog.assistant import Assistant
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 25, 9, 30)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def assistant(tmp_path: Path, grammar_cache: Path, clock: FakeClock) -> Assistant:
+    (tmp_path / "cache").symlink_to(grammar_cache)
+    return build_assistant(tmp_path, clock=clock)
+
+
+def test_switching_on_the_kitchen_light_changes_it_and_says_so(assistant: Assistant) -> None:
+    result = assistant.ask("Schalte das Licht in der Küche an")
+    assert result.reply == "Licht eingeschaltet"
+    assert [(a["target"], a["state"]["state"]) for a in result.actions] == [("Küchenlicht", "on")]
+    assert assistant.ask("Ist das Küchenlicht an?").reply == "Ja, Küchenlicht ist an."
+
+
+def test_state_persists_in_the_data_directory(tmp_path: Path, grammar_cache: Path) -> None:
+    (tmp_path / "cache").symlink_to(grammar_cache)
+    build_assistant(tmp_path).ask("Mach die Stehlampe an")
+    assert build_assistant(tmp_path).ask("Ist die Stehlampe an").reply.startswith("Ja")
+
+
+def test_brightness_color_and_steps(assistant: Assistant) -> None:
+    assistant.ask("Setze die Helligkeit der Bürolampe auf 40 Prozent")
+    step = assistant.ask("Mach die Bürolampe heller")
+    assert step.actions[0]["state"]["brightness"] == 60
+    blue = assistant.ask("Setze das Licht im Bad auf blau")
+    assert blue.actions[0]["state"]["color"] == "blue"
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        ("Setze die Helligkeit im Büro auf 250 Prozent", "zwischen 0 und 100 Prozent"),
+        ("Stelle die Heizung auf 80 Grad", "zwischen 5 und 30 Grad"),
+    ],
+)
+def test_impossible_values_are_refused_and_nothing_happens(
+    assistant: Assistant, text: str, reply: str
+) -> None:
+    result = assistant.ask(text)
+    assert reply in result.reply and result.actions == []
+
+
+@pytest.mark.parametrize("text", ["Wie war dein Tag?", "ähm", "Der Film gestern war spannend"])
+def test_chatter_does_nothing(assistant: Assistant, text: str) -> None:
+    result = assistant.ask(text)
+    assert (result.intent, result.actions) == (None, [])
+    assert result.reply == "Das habe ich leider nicht verstanden."
+
+
+def test_a_missing_room_is_asked_for_and_the_answer_acts(assistant: Assistant) -> None:
+    first = assistant.ask("Mach das Licht an", conversation_id="c1")
+    assert (first.reply, first.actions) == ("In welchem Raum?", [])
+    second = assistant.ask("im Schlafzimmer", conversation_id="c1")
+    assert {a["target"] for a in second.actions} == {"Schlafzimmerlicht", "Nachttischlampe"}
+
+
+def test_a_question_expires_after_30_seconds(assistant: Assistant, clock: FakeClock) -> None:
+    assistant.ask("Mach das Licht an", conversation_id="c2")
+    clock.now += timedelta(seconds=31)
+    late = assistant.ask("im Schlafzimmer", conversation_id="c2")
+    assert late.actions == []
+
+
+def test_nevermind_cancels_a_question(assistant: Assistant) -> None:
+    assistant.ask("Mach das Licht an", conversation_id="c3")
+    assert assistant.ask("vergiss es", conversation_id="c3").actions == []
+    assert assistant.ask("im Bad", conversation_id="c3").actions == []
+
+
+def test_a_follow_up_repeats_the_request_for_another_room(assistant: Assistant) -> None:
+    assistant.ask("Mach das Licht im Wohnzimmer an", conversation_id="c4")
+    again = assistant.ask("und im Schlafzimmer auch", conversation_id="c4")
+    assert {a["target"] for a in again.actions} == {"Schlafzimmerlicht", "Nachttischlampe"}
+    assert again.reply == "Licht eingeschaltet"
+
+
+def test_lists_add_read_and_complete(assistant: Assistant) -> None:
+    assert assistant.ask("Setz Milch auf die Einkaufsliste").reply == "Milch hinzugefügt"
+    assistant.ask("Füge Brot zur Einkaufsliste hinzu")
+    assert assistant.ask("Was steht auf der Einkaufsliste?").reply == (
+        "Auf der Einkaufsliste steht: Milch und Brot."
+    )
+    assistant.ask("Hake Milch auf der Einkaufsliste ab")
+    assert assistant.ask("Was steht auf der Einkaufsliste?").reply.endswith("Brot.")
+
+
+def test_time_and_date_in_german(assistant: Assistant) -> None:
+    assert assistant.ask("Wie spät ist es?").reply == "Es ist 9:30 Uhr."
+    assert assistant.ask("Welcher Tag ist heute?").reply == (
+        "Heute ist Mittwoch, der 25. November 2026."
+    )
+
+
+def test_an_affirmation_with_nothing_to_confirm_does_nothing(assistant: Assistant) -> None:
+    result = assistant.ask("ja")
+    assert result.actions == [] and "nichts zu bestätigen" in result.reply
