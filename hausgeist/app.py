@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -14,12 +16,18 @@ from hausgeist.home.drivers.mqtt import MqttDriver
 from hausgeist.home.drivers.virtual import VirtualDriver
 from hausgeist.home.model import HomeConfig
 from hausgeist.home.registry import Home
+from hausgeist.home.snapshot import SnapshotError
 from hausgeist.language.parse import Understanding
+from hausgeist.skills.alarms import AlarmSkill
 from hausgeist.skills.base import Clock, Skill
 from hausgeist.skills.home import HomeSkill
 from hausgeist.skills.info import InfoSkill
 from hausgeist.skills.lists import ListSkill
+from hausgeist.skills.orders import OrderSkill
+from hausgeist.skills.timers import TimerSkill
 from hausgeist.store.sqlite import Store
+
+DEFAULT_TIME_ZONE = "Europe/Berlin"
 
 
 def home_file(data: Path) -> Path:
@@ -28,24 +36,43 @@ def home_file(data: Path) -> Path:
     return own if own.exists() else DEMO_HOME
 
 
-def build_assistant(data: Path, clock: Clock = datetime.now, lang: str = "de") -> Assistant:
+def build_assistant(data: Path, clock: Clock | None = None, lang: str = "de") -> Assistant:
     """The assistant for the household whose state lives in `data`."""
     store = Store(data / "hausgeist.db")
-    path = home_file(data)
-    config = HomeConfig.read(path)
-    home = Home(config, drivers(store, path))
+    document = read_home_file(home_file(data))
+    config = HomeConfig.from_dict(document)
+    clock = clock or household_clock(document)
+    home = Home(config, drivers(store, document))
     understanding = Understanding.load(
         home.snapshot(), lang=lang, cache_dir=data / "cache", clock=clock
     )
-    skills: list[Skill] = [HomeSkill(home), ListSkill(store, home), InfoSkill()]
+    skills: list[Skill] = [
+        HomeSkill(home),
+        ListSkill(store, home),
+        InfoSkill(),
+        OrderSkill(store, clock),
+        TimerSkill(store, clock),
+        AlarmSkill(store, clock),
+    ]
     return Assistant(understanding, home, store, skills, clock)
 
 
-def drivers(store: Store, path: Path) -> dict[str, Driver]:
+def read_home_file(path: Path) -> dict[str, Any]:
+    """The home file's YAML document."""
+    try:
+        with path.open(encoding="utf-8") as stream:
+            document = yaml.safe_load(stream) or {}
+    except (OSError, yaml.YAMLError) as err:
+        raise SnapshotError(f"{path}: {err}") from err
+    if not isinstance(document, dict):
+        raise SnapshotError(f"{path}: the home file must hold a mapping")
+    return document
+
+
+def drivers(store: Store, document: dict[str, Any]) -> dict[str, Driver]:
     """The virtual driver, and an MQTT driver when the home file has an `mqtt:` section."""
     found: dict[str, Driver] = {"virtual": VirtualDriver(store)}
-    with path.open(encoding="utf-8") as stream:
-        settings = (yaml.safe_load(stream) or {}).get("mqtt")
+    settings = document.get("mqtt")
     if isinstance(settings, dict):
         found["mqtt"] = MqttDriver(
             host=str(settings.get("host", "127.0.0.1")),
@@ -55,3 +82,13 @@ def drivers(store: Store, path: Path) -> dict[str, Driver]:
             password=settings.get("password"),
         )
     return found
+
+
+def household_clock(document: dict[str, Any]) -> Clock:
+    """Wall-clock time in the household's time zone (`time_zone:` in the home file)."""
+    name = document.get("time_zone") or DEFAULT_TIME_ZONE
+    try:
+        zone = ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise SnapshotError(f"unknown time zone {name!r}") from err
+    return lambda: datetime.now(zone).replace(tzinfo=None)

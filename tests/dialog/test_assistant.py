@@ -121,3 +121,28 @@ def test_time_and_date_in_german(assistant: Assistant) -> None:
 def test_an_affirmation_with_nothing_to_confirm_does_nothing(assistant: Assistant) -> None:
     result = assistant.ask("ja")
     assert result.actions == [] and "nichts zu bestätigen" in result.reply
+
+
+def test_a_timer_without_duration_asks_how_long(assistant: Assistant) -> None:
+    assert assistant.ask("Stell einen Timer", conversation_id="t").reply == (
+        "Wie lange soll der Timer laufen?"
+    )
+    started = assistant.ask("zwanzig Minuten", conversation_id="t")
+    assert started.reply == "Timer für 20 Minuten gestartet."
+    assert started.actions[0]["state"]["remaining_seconds"] == 1200
+
+
+def test_an_order_needs_a_yes_and_a_second_yes_orders_nothing_more(assistant: Assistant) -> None:
+    asked = assistant.ask("Bestelle zwei Packungen Batterien", conversation_id="o")
+    assert asked.reply == "Soll ich 2 × Batterien AA (8er-Pack) für 11,98 € bestellen?"
+    assert asked.actions == []
+    placed = assistant.ask("ja", conversation_id="o")
+    assert [a["kind"] for a in placed.actions] == ["place_order"]
+    assert assistant.ask("ja", conversation_id="o").actions == []
+
+
+def test_an_order_answered_with_no_buys_nothing(assistant: Assistant) -> None:
+    assistant.ask("Bestelle Kaffeebohnen", conversation_id="n")
+    refused = assistant.ask("nein", conversation_id="n")
+    assert refused.actions == [] and "nichts" in refused.reply
+    assert "keine" in assistant.ask("Wo ist meine Bestellung?").reply
