@@ -95,7 +95,11 @@ class Home:
                 state = "unavailable"
             entities.append(
                 Entity(
-                    device.name, device.domain, device.area, state, device.aliases,
+                    device.name,
+                    device.domain,
+                    device.area,
+                    state,
+                    device.aliases,
                     device.device_class,
                 )
             )
