@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hausgeist.dialog.conversations import Conversation, Conversations
+from hausgeist.home.model import HomeConfig
 from hausgeist.home.registry import Home
 from hausgeist.language.names import NameIndex
 from hausgeist.language.parse import ParseResult, Understanding
@@ -26,6 +27,7 @@ CANCELLED = "Okay, abgebrochen."
 # Answers to a skill's question, handed to that skill rather than acted on afresh.
 _ANSWERS = frozenset({"Affirm", "Deny", "VoiceCode"})
 _CANCEL = frozenset({"HassNevermind", "Deny"})
+_MAX_WORDS_TRIED = 12
 _FOLLOW_UP_WORDS = frozenset({"und", "auch", "bitte", "dort", "da", "ebenfalls", "noch"})
 
 
@@ -125,7 +127,10 @@ class Assistant:
             follow_up = self._follow_up(conversation, turn)
             if follow_up is not None:
                 return follow_up
-            return Outcome(EXPIRED if expired else NOT_UNDERSTOOD, code="nothing")
+            unknown = self._unknown_target(turn.text)
+            if unknown is not None:
+                return Outcome(unknown, code="refused")
+            return Outcome(NOT_UNDERSTOOD, code="nothing")
         if parsed.intent in _ANSWERS:
             return Outcome(
                 EXPIRED if expired else "Es gibt gerade nichts zu bestätigen.", code="nothing"
@@ -156,6 +161,33 @@ class Assistant:
             response=_follow_up_response(conversation.last_response, place),
         )
         return skill.handle(again)
+
+    def _unknown_target(self, text: str) -> str | None:
+        """ "Mach das Licht im Dachboden an": a command for a room or device the home lacks.
+
+        Each word in turn is replaced by a known room, then a known device; if the sentence
+        then reads as a command about exactly that room or device, the word named one that
+        does not exist, and the answer says what does.
+        """
+        config = self.home.config
+        if not config.areas or not config.devices:
+            return None
+        snapshot = self.home.snapshot()
+        words = text.split()
+        for index, word in enumerate(words[:_MAX_WORDS_TRIED]):
+            spoken = word.strip(".,!?;:")
+            if len(spoken) < 3 or not spoken[:1].isupper():
+                continue
+            for slot, stand_in, said in (
+                ("area", config.areas[0].name, _rooms(config)),
+                ("name", config.devices[0].name, _devices(config)),
+            ):
+                trial = " ".join([*words[:index], stand_in, *words[index + 1 :]])
+                result = self.understanding.parse(trial, snapshot)
+                if result.intent is not None and result.slots.get(slot) == stand_in:
+                    what = "keinen Raum" if slot == "area" else "kein Gerät namens"
+                    return f"Ich kenne {what} {spoken}. {said}"
+        return None
 
     def _with_place(self, turn: Turn, parsed: ParseResult) -> Turn:
         """An answer like "im Wohnzimmer" is no command; read the place out of it."""
@@ -196,3 +228,16 @@ def _follow_up_response(last: str | None, place: dict[str, str]) -> str | None:
     if "floor" in place:
         return last.replace("_area", "_floor")
     return last.replace("_floor", "_area")
+
+
+def _rooms(config: HomeConfig) -> str:
+    return f"Es gibt {_join([area.name for area in config.areas])}."
+
+
+def _devices(config: HomeConfig) -> str:
+    names = [d.name for d in config.devices if d.domain != "todo"][:6]
+    return f"Es gibt zum Beispiel {_join(names)}."
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " und " + names[-1]

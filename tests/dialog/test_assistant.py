@@ -146,3 +146,17 @@ def test_an_order_answered_with_no_buys_nothing(assistant: Assistant) -> None:
     refused = assistant.ask("nein", conversation_id="n")
     assert refused.actions == [] and "nichts" in refused.reply
     assert "keine" in assistant.ask("Wo ist meine Bestellung?").reply
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        ("Mach das Licht im Dachboden an", "Ich kenne keinen Raum Dachboden. Es gibt Wohnzimmer"),
+        ("Schalte den Fernseher an", "Ich kenne kein Gerät namens Fernseher. Es gibt zum Beispiel"),
+    ],
+)
+def test_an_unknown_room_or_device_is_named_with_what_exists(
+    assistant: Assistant, text: str, reply: str
+) -> None:
+    result = assistant.ask(text)
+    assert result.reply.startswith(reply) and result.actions == []
