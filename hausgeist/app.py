@@ -18,13 +18,19 @@ from hausgeist.home.model import HomeConfig
 from hausgeist.home.registry import Home
 from hausgeist.home.snapshot import SnapshotError
 from hausgeist.language.parse import Understanding
+from hausgeist.media.mpd import MpdPlayer
+from hausgeist.media.player import Player
+from hausgeist.media.stored import StoredPlayer
+from hausgeist.media.virtual import VirtualPlayer, demo_library
 from hausgeist.skills.alarms import AlarmSkill
 from hausgeist.skills.base import Clock, Skill
 from hausgeist.skills.home import HomeSkill
 from hausgeist.skills.info import InfoSkill
 from hausgeist.skills.lists import ListSkill
+from hausgeist.skills.media import MediaSkill
 from hausgeist.skills.orders import OrderSkill
 from hausgeist.skills.timers import TimerSkill
+from hausgeist.skills.weather import BrightSkyProvider, WeatherSkill
 from hausgeist.store.sqlite import Store
 
 DEFAULT_TIME_ZONE = "Europe/Berlin"
@@ -53,6 +59,8 @@ def build_assistant(data: Path, clock: Clock | None = None, lang: str = "de") ->
         OrderSkill(store, clock),
         TimerSkill(store, clock),
         AlarmSkill(store, clock),
+        WeatherSkill(BrightSkyProvider(), home_place=str(document.get("place") or "Berlin")),
+        MediaSkill(player(document, store)),
     ]
     return Assistant(understanding, home, store, skills, clock)
 
@@ -92,3 +100,13 @@ def household_clock(document: dict[str, Any]) -> Clock:
     except (ZoneInfoNotFoundError, ValueError) as err:
         raise SnapshotError(f"unknown time zone {name!r}") from err
     return lambda: datetime.now(zone).replace(tzinfo=None)
+
+
+def player(document: dict[str, Any], store: Store) -> Player:
+    """An MPD (or Mopidy) player when the home file has an `mpd:` section, else the virtual one."""
+    settings = document.get("mpd")
+    if isinstance(settings, dict):
+        return MpdPlayer(
+            host=str(settings.get("host", "127.0.0.1")), port=int(settings.get("port", 6600))
+        )
+    return StoredPlayer(VirtualPlayer(demo_library()), store)

@@ -12,6 +12,9 @@ APT_PACKAGES=()
 if ! "$PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1; then
     APT_PACKAGES+=(python3-venv)
 fi
+# mpd plays music for households that use it and for the media tests; sox makes test audio.
+command -v mpd >/dev/null || APT_PACKAGES+=(mpd)
+command -v sox >/dev/null || APT_PACKAGES+=(sox)
 if ((${#APT_PACKAGES[@]})); then
     apt-get update
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"

@@ -8,6 +8,7 @@ nothing is done for a sentence that is not a command.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,11 +23,13 @@ from hausgeist.skills.base import Clock, Outcome, Skill, Turn
 from hausgeist.store.sqlite import Store
 
 NOT_UNDERSTOOD = "Das habe ich leider nicht verstanden."
+FAILED = "Das hat leider nicht geklappt. Bitte versuch es noch einmal."
 EXPIRED = "Die Rückfrage ist abgelaufen, ich habe nichts getan."
 CANCELLED = "Okay, abgebrochen."
 # Answers to a skill's question, handed to that skill rather than acted on afresh.
 _ANSWERS = frozenset({"Affirm", "Deny", "VoiceCode"})
 _CANCEL = frozenset({"HassNevermind", "Deny"})
+log = logging.getLogger(__name__)
 _MAX_WORDS_TRIED = 12
 _FOLLOW_UP_WORDS = frozenset({"und", "auch", "bitte", "dort", "da", "ebenfalls", "noch"})
 
@@ -91,7 +94,12 @@ class Assistant:
             device_area=device_area,
             response=parsed.response,
         )
-        outcome = self._outcome(conversation, parsed, turn, expired)
+        try:
+            outcome = self._outcome(conversation, parsed, turn, expired)
+        except Exception:
+            # The household gets an answer whatever broke; the log gets the details.
+            log.exception("turn failed: %r", text)
+            outcome = Outcome(FAILED, code="failed")
         conversation.pending = outcome.pending
         if outcome.code == "done" and parsed.intent and parsed.intent not in _ANSWERS:
             conversation.last_intent, conversation.last_slots = turn.intent, turn.slots

@@ -160,3 +160,27 @@ def test_an_unknown_room_or_device_is_named_with_what_exists(
 ) -> None:
     result = assistant.ask(text)
     assert result.reply.startswith(reply) and result.actions == []
+
+
+def test_music_state_survives_between_turns(tmp_path: Path, grammar_cache: Path) -> None:
+    (tmp_path / "cache").symlink_to(grammar_cache)
+    build_assistant(tmp_path).ask("Spiele Musik von Nina Hagen")
+    build_assistant(tmp_path).ask("nächstes Lied")
+    now = build_assistant(tmp_path).ask("Was läuft gerade?").reply
+    assert now.startswith("Gerade läuft „") and now.endswith("von Nina Hagen.")
+
+
+def test_a_broken_skill_still_gets_the_household_an_answer(assistant: Assistant) -> None:
+    class Broken:
+        name = "broken"
+        intents = frozenset({"HassGetCurrentTime"})
+
+        def handle(self, turn: object) -> object:
+            raise RuntimeError("boom")
+
+        def resume(self, pending: object, turn: object) -> object:
+            raise RuntimeError("boom")
+
+    assistant.by_intent["HassGetCurrentTime"] = Broken()  # type: ignore[assignment]
+    result = assistant.ask("Wie spät ist es?")
+    assert result.reply.startswith("Das hat leider nicht geklappt") and result.code == "failed"
