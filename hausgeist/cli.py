@@ -9,6 +9,7 @@ import resource
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 
 from hausgeist import __version__
 from hausgeist.app import build_assistant
@@ -16,7 +17,8 @@ from hausgeist.home.config import data_dir, load_home
 from hausgeist.home.snapshot import SnapshotError
 from hausgeist.language.lines import MAX_CHARS, LineParser
 from hausgeist.language.parse import Understanding
-from hausgeist.store.sqlite import StoreError
+from hausgeist.skills.orders import InvalidVoiceCode, OrderSkill
+from hausgeist.store.sqlite import Store, StoreError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,6 +56,11 @@ def _arguments() -> argparse.ArgumentParser:
     ask.add_argument("--conversation", help="continue a dialog")
     ask.add_argument("--lang", default="de", choices=["de"])
     ask.set_defaults(run=_ask)
+
+    code = commands.add_parser("voice-code", help="set or clear the voice code for orders")
+    code.add_argument("action", choices=["set", "clear"])
+    code.add_argument("code", nargs="?", help="four digits (with 'set')")
+    code.set_defaults(run=_voice_code)
     return parser
 
 
@@ -103,6 +110,21 @@ def _ask(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         print(result.reply)
+    return 0
+
+
+def _voice_code(args: argparse.Namespace) -> int:
+    orders = OrderSkill(Store(data_dir() / "hausgeist.db"), datetime.now)
+    if args.action == "clear":
+        orders.clear_voice_code()
+        print("Sprachcode entfernt: Bestellungen brauchen nur noch ein Ja.")
+        return 0
+    try:
+        orders.set_voice_code(args.code or "")
+    except InvalidVoiceCode as err:
+        print(f"hausgeist: {err}", file=sys.stderr)
+        return 2
+    print("Sprachcode gespeichert (nur als Hash): Bestellungen brauchen jetzt Ja und den Code.")
     return 0
 
 

@@ -100,10 +100,18 @@ class Assistant:
             # The household gets an answer whatever broke; the log gets the details.
             log.exception("turn failed: %r", text)
             outcome = Outcome(FAILED, code="failed")
+        asked_before = conversation.pending
         conversation.pending = outcome.pending
         if outcome.code == "done" and parsed.intent and parsed.intent not in _ANSWERS:
             conversation.last_intent, conversation.last_slots = turn.intent, turn.slots
             conversation.last_response = turn.response
+        elif outcome.code == "done" and asked_before and "intent" in asked_before.data:
+            # A question answered ("In welchem Raum?" "Im Schlafzimmer"): the request it
+            # completed is what a follow-up repeats.
+            answer = self._place(text)
+            conversation.last_intent = str(asked_before.data["intent"])
+            conversation.last_slots = {**asked_before.data.get("slots", {}), **answer}
+            conversation.last_response = asked_before.data.get("response")
         elif parsed.intent in _CANCEL or outcome.code == "asked":
             # Nothing was done that a follow-up ("und im Bad auch") could repeat.
             conversation.last_intent = None

@@ -79,6 +79,8 @@ def test_a_missing_room_is_asked_for_and_the_answer_acts(assistant: Assistant) -
     assert (first.reply, first.actions) == ("In welchem Raum?", [])
     second = assistant.ask("im Schlafzimmer", conversation_id="c1")
     assert {a["target"] for a in second.actions} == {"Schlafzimmerlicht", "Nachttischlampe"}
+    third = assistant.ask("und im Bad auch", conversation_id="c1")
+    assert [a["target"] for a in third.actions] == ["Badlicht"]
 
 
 def test_a_question_expires_after_30_seconds(assistant: Assistant, clock: FakeClock) -> None:
