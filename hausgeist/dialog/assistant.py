@@ -12,6 +12,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from hausgeist.dialog.conversations import Conversation, Conversations
@@ -19,7 +20,9 @@ from hausgeist.home.model import HomeConfig
 from hausgeist.home.registry import Home
 from hausgeist.language.names import NameIndex
 from hausgeist.language.parse import ParseResult, Understanding
-from hausgeist.skills.base import Clock, Outcome, Skill, Turn
+from hausgeist.skills.alarms import AlarmSkill
+from hausgeist.skills.base import Action, Clock, Outcome, Skill, Turn
+from hausgeist.skills.timers import Ring, TimerSkill
 from hausgeist.store.sqlite import Store
 
 NOT_UNDERSTOOD = "Das habe ich leider nicht verstanden."
@@ -100,6 +103,18 @@ class Assistant:
             # The household gets an answer whatever broke; the log gets the details.
             log.exception("turn failed: %r", text)
             outcome = Outcome(FAILED, code="failed")
+        rung = self._rings(now)
+        if rung:
+            # Whatever came due since the last turn is said first, on whichever turn comes.
+            said = " ".join(ring.announcement for ring in rung)
+            actions = tuple(
+                Action(
+                    f"{ring.kind}:{ring.name or ring.id}", "ring", {}, {"at": ring.at.isoformat()}
+                )
+                for ring in rung
+            )
+            outcome = Outcome(f"{said} {outcome.reply}", actions + outcome.actions,
+                              outcome.pending, outcome.code)  # fmt: skip
         asked_before = conversation.pending
         conversation.pending = outcome.pending
         if outcome.code == "done" and parsed.intent and parsed.intent not in _ANSWERS:
@@ -125,6 +140,14 @@ class Assistant:
             [action.to_json() for action in outcome.actions],
             outcome.code,
         )
+
+    def _rings(self, now: datetime) -> list[Ring]:
+        """Timers and alarms that ran out since they were last looked at."""
+        rings: list[Ring] = []
+        for skill in self.skills.values():
+            if isinstance(skill, TimerSkill | AlarmSkill):
+                rings.extend(skill.due(now))
+        return rings
 
     def _outcome(
         self, conversation: Conversation, parsed: ParseResult, turn: Turn, expired: bool

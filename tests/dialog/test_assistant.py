@@ -186,3 +186,15 @@ def test_a_broken_skill_still_gets_the_household_an_answer(assistant: Assistant)
     assistant.by_intent["HassGetCurrentTime"] = Broken()  # type: ignore[assignment]
     result = assistant.ask("Wie spät ist es?")
     assert result.reply.startswith("Das hat leider nicht geklappt") and result.code == "failed"
+
+
+def test_a_timer_that_ran_out_is_announced_on_the_next_turn_once(
+    assistant: Assistant, clock: FakeClock
+) -> None:
+    assistant.ask("Starte einen Pizza Timer für 5 Minuten")
+    clock.now += timedelta(minutes=6)
+    later = assistant.ask("Wie spät ist es?")
+    assert later.reply.startswith("Der Timer Pizza ist abgelaufen.")
+    assert later.reply.endswith("Es ist 9:36 Uhr.")
+    assert [a["kind"] for a in later.actions] == ["ring"]
+    assert assistant.ask("Wie spät ist es?").reply == "Es ist 9:36 Uhr."
