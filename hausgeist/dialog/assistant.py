@@ -22,6 +22,7 @@ from hausgeist.language.names import NameIndex
 from hausgeist.language.parse import ParseResult, Understanding
 from hausgeist.skills.alarms import AlarmSkill
 from hausgeist.skills.base import Action, Clock, Outcome, Skill, Turn
+from hausgeist.skills.responses import ha_reply
 from hausgeist.skills.timers import Ring, TimerSkill
 from hausgeist.store.sqlite import Store
 
@@ -103,6 +104,11 @@ class Assistant:
             # The household gets an answer whatever broke; the log gets the details.
             log.exception("turn failed: %r", text)
             outcome = Outcome(FAILED, code="failed")
+        if outcome.code == "done" and parsed.intent and outcome.pending is None:
+            # Home Assistant's own wording, where its template needs only the slots.
+            said = ha_reply(parsed.intent, parsed.response, turn.slots)
+            if said:
+                outcome = Outcome(said, outcome.actions, outcome.pending, outcome.code)
         rung = self._rings(now)
         if rung:
             # Whatever came due since the last turn is said first, on whichever turn comes.

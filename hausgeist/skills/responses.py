@@ -9,12 +9,17 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import TemplateError
+from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from hausgeist.language.grammar import load_source
 
 _ENV = SandboxedEnvironment(autoescape=False, trim_blocks=True, lstrip_blocks=True)
+# For templates rendered from slots alone: a template that needs Home Assistant's state or
+# query objects fails instead of saying something half empty.
+_STRICT = SandboxedEnvironment(
+    autoescape=False, trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined
+)
 
 
 @lru_cache(maxsize=1)
@@ -33,3 +38,15 @@ def ha_response(intent: str, key: str | None, **context: Any) -> str | None:
     except TemplateError:
         return None
     return " ".join(text.split())
+
+
+def ha_reply(intent: str, key: str | None, slots: dict[str, Any]) -> str | None:
+    """Home Assistant's reply for an intent, if its template needs nothing but the slots."""
+    source = _templates().get(intent, {}).get(key or "default")
+    if source is None:
+        return None
+    try:
+        text = " ".join(_STRICT.from_string(source).render(slots=slots).split())
+    except (TemplateError, TypeError, ValueError, AttributeError):
+        return None
+    return text or None
