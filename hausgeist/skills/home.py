@@ -63,7 +63,7 @@ class HomeSkill:
     def _act(self, turn: Turn, slots: dict[str, Any]) -> Outcome:
         intent = turn.intent
         if intent == "HassGetState":
-            return self._get_state(slots)
+            return self._get_state(turn, slots)
         if intent == "HassClimateGetTemperature":
             return self._get_temperature(slots)
         selection = self.home.select(slots, _domains(intent))
@@ -82,24 +82,33 @@ class HomeSkill:
             return self.home.apply(device, {"state": "on", "brightness": level})
         return self.home.apply(device, change)
 
-    def _get_state(self, slots: dict[str, Any]) -> Outcome:
+    def _get_state(self, turn: Turn, slots: dict[str, Any]) -> Outcome:
         selection = self.home.select(slots)
         if selection.problem:
             return Outcome(selection.problem, code="refused")
         states = [(d, str(self.home.state(d).get("state"))) for d in selection.devices]
         wanted = slots.get("state")
+        matched = [d.name for d, s in states if wanted is None or _is_state(s, wanted)]
+        unmatched = [d.name for d, s in states if d.name not in matched]
+        first, state = states[0]
+        said = _STATE_WORDS.get(state, state)
+        # Home Assistant's question templates read `query` and `state`; give them ours.
+        rendered = ha_response(
+            "HassGetState", turn.response, slots=slots,
+            query={"matched": [{"name": n} for n in matched],
+                   "unmatched": [{"name": n} for n in unmatched]},
+            state={"name": first.name, "state": state, "state_with_unit": said},
+        )  # fmt: skip
+        if rendered:
+            return Outcome(rendered)
         if len(states) == 1:
-            device, state = states[0]
-            said = _STATE_WORDS.get(state, state)
             if wanted is None:
-                return Outcome(f"{device.name} ist {said}.")
-            yes = state == wanted or (wanted == "on" and state in ("open", "heat", "cleaning"))
-            return Outcome(f"{'Ja' if yes else 'Nein'}, {device.name} ist {said}.")
-        matching = [d.name for d, s in states if wanted is None or s == wanted]
-        if not matching:
+                return Outcome(f"{first.name} ist {said}.")
+            return Outcome(f"{'Ja' if matched else 'Nein'}, {first.name} ist {said}.")
+        if not matched:
             return Outcome(f"Nein, keins ist {_STATE_WORDS.get(str(wanted), wanted)}.")
         said = _STATE_WORDS.get(str(wanted), "so") if wanted else "da"
-        return Outcome(f"{_join(matching)} {'ist' if len(matching) == 1 else 'sind'} {said}.")
+        return Outcome(f"{_join(matched)} {'ist' if len(matched) == 1 else 'sind'} {said}.")
 
     def _get_temperature(self, slots: dict[str, Any]) -> Outcome:
         selection = self.home.select(slots, ("climate",))
@@ -108,6 +117,17 @@ class HomeSkill:
         state = self.home.state(selection.devices[0])
         degrees = state.get("current_temperature", state.get("temperature"))
         return Outcome(f"Es sind {_number(degrees)} Grad.")
+
+
+def _is_state(state: str, wanted: Any) -> bool:
+    """Whether a device's state answers a question about `wanted` ("offen" is "on" too)."""
+    if state == wanted:
+        return True
+    return (wanted == "on" and state in _ON_LIKE) or (wanted == "off" and state in _OFF_LIKE)
+
+
+_ON_LIKE = frozenset({"on", "open", "opening", "heat", "cool", "cleaning", "playing", "unlocked"})
+_OFF_LIKE = frozenset({"off", "closed", "closing", "docked", "idle", "paused", "locked"})
 
 
 def _needs_a_place(intent: str, slots: dict[str, Any]) -> bool:

@@ -36,7 +36,8 @@ def test_switching_on_the_kitchen_light_changes_it_and_says_so(assistant: Assist
     result = assistant.ask("Schalte das Licht in der Küche an")
     assert result.reply == "Licht eingeschaltet"
     assert [(a["target"], a["state"]["state"]) for a in result.actions] == [("Küchenlicht", "on")]
-    assert assistant.ask("Ist das Küchenlicht an?").reply == "Ja, Küchenlicht ist an."
+    assert assistant.ask("Ist das Küchenlicht an?").reply == "Ja"
+    assert assistant.ask("Ist das Flurlicht an?").reply == "Nein, aus"
 
 
 def test_state_persists_in_the_data_directory(tmp_path: Path, grammar_cache: Path) -> None:
