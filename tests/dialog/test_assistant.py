@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from hausgeist.app import build_assistant
 from hausgeist.dialog.assistant import Assistant
-
-
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 9, 30)
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.fakes import FakeClock
 
 
 @pytest.fixture
@@ -86,7 +76,7 @@ def test_a_missing_room_is_asked_for_and_the_answer_acts(assistant: Assistant) -
 
 def test_a_question_expires_after_30_seconds(assistant: Assistant, clock: FakeClock) -> None:
     assistant.ask("Mach das Licht an", conversation_id="c2")
-    clock.now += timedelta(seconds=31)
+    clock.advance(seconds=31)
     late = assistant.ask("im Schlafzimmer", conversation_id="c2")
     assert late.actions == []
 
@@ -193,7 +183,7 @@ def test_a_timer_that_ran_out_is_announced_on_the_next_turn_once(
     assistant: Assistant, clock: FakeClock
 ) -> None:
     assistant.ask("Starte einen Pizza Timer für 5 Minuten")
-    clock.now += timedelta(minutes=6)
+    clock.advance(minutes=6)
     later = assistant.ask("Wie spät ist es?")
     assert later.reply.startswith("Der Timer Pizza ist abgelaufen.")
     assert later.reply.endswith("Es ist 9:36 Uhr.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,23 +13,9 @@ from hausgeist.language.parse import Understanding
 from hausgeist.skills.alarms import AlarmSkill
 from hausgeist.skills.base import Outcome, Turn
 from hausgeist.store.sqlite import Store
+from tests.fakes import FakeClock
 
-START = datetime(2026, 11, 25, 9, 30)  # a Wednesday, as the understanding fixture's clock
 TOMORROW, FRIDAY = "2026-11-26", "2026-11-27"
-
-
-class FakeClock:
-    """A clock that only moves when the test says so."""
-
-    def __init__(self, start: datetime = START) -> None:
-        self.current = start
-
-    def now(self) -> datetime:
-        return self.current
-
-    def advance(self, **amount: float) -> datetime:
-        self.current += timedelta(**amount)
-        return self.current
 
 
 @pytest.fixture

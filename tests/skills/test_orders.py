@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,22 +14,7 @@ from hausgeist.skills.base import Outcome, Pending, Turn
 from hausgeist.skills.catalog import Catalog, CatalogError, euros, key
 from hausgeist.skills.orders import InvalidVoiceCode, OrderSkill
 from hausgeist.store.sqlite import Store
-
-START = datetime(2026, 11, 25, 9, 30)
-
-
-class FakeClock:
-    """A clock that stands still until the test moves it."""
-
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **span: float) -> datetime:
-        self.now += timedelta(**span)
-        return self.now
+from tests.fakes import START, FakeClock
 
 
 @pytest.fixture

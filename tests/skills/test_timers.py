@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,22 +14,7 @@ from hausgeist.skills.base import Outcome
 from hausgeist.skills.base import Turn as SkillTurn
 from hausgeist.skills.timers import Ring, TimerSkill, say_duration
 from hausgeist.store.sqlite import Store
-
-START = datetime(2026, 11, 25, 9, 30)  # a Wednesday, as the understanding fixture's clock
-
-
-class FakeClock:
-    """A clock that only moves when the test says so."""
-
-    def __init__(self, start: datetime = START) -> None:
-        self.current = start
-
-    def now(self) -> datetime:
-        return self.current
-
-    def advance(self, **amount: float) -> datetime:
-        self.current += timedelta(**amount)
-        return self.current
+from tests.fakes import START, FakeClock
 
 
 @pytest.fixture
