@@ -7,10 +7,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
 from hausgeist.dialog.assistant import Assistant
-from hausgeist.home.config import DEMO_HOME
+from hausgeist.home.config import home_file, read_home_file
 from hausgeist.home.drivers.base import Driver
 from hausgeist.home.drivers.mqtt import MqttDriver
 from hausgeist.home.drivers.virtual import VirtualDriver
@@ -36,12 +34,6 @@ from hausgeist.store.sqlite import Store
 DEFAULT_TIME_ZONE = "Europe/Berlin"
 
 
-def home_file(data: Path) -> Path:
-    """The household's home file, or the embedded demo home."""
-    own = data / "home.yaml"
-    return own if own.exists() else DEMO_HOME
-
-
 def build_assistant(data: Path, clock: Clock | None = None, lang: str = "de") -> Assistant:
     """The assistant for the household whose state lives in `data`."""
     store = Store(data / "hausgeist.db")
@@ -63,18 +55,6 @@ def build_assistant(data: Path, clock: Clock | None = None, lang: str = "de") ->
         MediaSkill(player(document, store)),
     ]
     return Assistant(understanding, home, store, skills, clock)
-
-
-def read_home_file(path: Path) -> dict[str, Any]:
-    """The home file's YAML document."""
-    try:
-        with path.open(encoding="utf-8") as stream:
-            document = yaml.safe_load(stream) or {}
-    except (OSError, yaml.YAMLError) as err:
-        raise SnapshotError(f"{path}: {err}") from err
-    if not isinstance(document, dict):
-        raise SnapshotError(f"{path}: the home file must hold a mapping")
-    return document
 
 
 def drivers(store: Store, document: dict[str, Any]) -> dict[str, Driver]:

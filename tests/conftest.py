@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hausgeist.home.config import DEMO_HOME, read_home
+from hausgeist.home.config import DEMO_HOME, read_home_file
+from hausgeist.home.snapshot import HomeSnapshot
 from hausgeist.language.parse import Understanding
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -23,4 +24,8 @@ def grammar_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def understanding(grammar_cache: Path) -> Understanding:
     """The German understanding stage against the demo home, on a fixed clock."""
-    return Understanding.load(read_home(DEMO_HOME), cache_dir=grammar_cache, clock=lambda: TODAY)
+    return Understanding.load(
+        HomeSnapshot.from_json(read_home_file(DEMO_HOME)),
+        cache_dir=grammar_cache,
+        clock=lambda: TODAY,
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -20,17 +21,24 @@ def data_dir() -> Path:
     return Path.home() / ".local" / "share" / "hausgeist"
 
 
-def load_home(directory: Path | None = None) -> HomeSnapshot:
-    """The home in `<data>/home.yaml` when present, else the embedded demo home."""
+def home_file(directory: Path | None = None) -> Path:
+    """`<data>/home.yaml` when the household wrote one, else the embedded demo home."""
     own = (directory or data_dir()) / "home.yaml"
-    return read_home(own if own.exists() else DEMO_HOME)
+    return own if own.exists() else DEMO_HOME
 
 
-def read_home(path: Path) -> HomeSnapshot:
-    """Read a home description file; raise SnapshotError when it is not one."""
+def read_home_file(path: Path) -> dict[str, Any]:
+    """The home file's YAML document; SnapshotError when it cannot be read as one."""
     try:
         with path.open(encoding="utf-8") as stream:
-            data = yaml.safe_load(stream) or {}
+            document = yaml.safe_load(stream) or {}
     except (OSError, yaml.YAMLError) as err:
         raise SnapshotError(f"{path}: {err}") from err
-    return HomeSnapshot.from_json(data)
+    if not isinstance(document, dict):
+        raise SnapshotError(f"{path}: the home file must hold a mapping")
+    return document
+
+
+def load_home(directory: Path | None = None) -> HomeSnapshot:
+    """The configured home as the understanding stage sees it."""
+    return HomeSnapshot.from_json(read_home_file(home_file(directory)))
