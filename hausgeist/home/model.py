@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from hausgeist.home.snapshot import Area, SnapshotError
 
@@ -75,14 +72,6 @@ class HomeConfig:
                 raise SnapshotError(f"device {device.name!r} is in unknown area {device.area!r}")
         return cls(areas, floors, devices)
 
-    @classmethod
-    def read(cls, path: Path) -> HomeConfig:
-        """Read a home file."""
-        try:
-            with path.open(encoding="utf-8") as stream:
-                return cls.from_dict(yaml.safe_load(stream) or {})
-        except (OSError, yaml.YAMLError) as err:
-            raise SnapshotError(f"{path}: {err}") from err
 
 
 def _area(item: Any) -> Area:

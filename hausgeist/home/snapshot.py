@@ -90,12 +90,6 @@ class HomeSnapshot:
         ).hexdigest()
         return cls(areas, floors, entities, timers, media, key)
 
-    def area_floor(self, area: str) -> str | None:
-        """The floor an area is on, if known."""
-        for item in self.areas:
-            if item.name == area:
-                return item.floor
-        return None
 
 
 def _items(data: Mapping[str, Any], name: str) -> list[Any]:

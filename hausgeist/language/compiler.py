@@ -82,11 +82,6 @@ class Automaton:
     start: int = 0
     glue_words: frozenset[str] = field(default_factory=frozenset)
 
-    @property
-    def state_count(self) -> int:
-        """Number of states."""
-        return len(self.edges)
-
 
 def list_symbol(key: str) -> str:
     """The automaton symbol for a slot list."""

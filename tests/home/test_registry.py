@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hausgeist.home.config import DEMO_HOME
+from hausgeist.home.config import DEMO_HOME, read_home_file
 from hausgeist.home.drivers.virtual import VirtualDriver
 from hausgeist.home.model import HomeConfig
 from hausgeist.home.registry import Home
@@ -14,7 +14,8 @@ from hausgeist.store.sqlite import Store
 
 @pytest.fixture
 def home() -> Home:
-    return Home(HomeConfig.read(DEMO_HOME), {"virtual": VirtualDriver(Store(":memory:"))})
+    config = HomeConfig.from_dict(read_home_file(DEMO_HOME))
+    return Home(config, {"virtual": VirtualDriver(Store(":memory:"))})
 
 
 def test_the_demo_home_has_every_room_on_two_floors(home: Home) -> None:
