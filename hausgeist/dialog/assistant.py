@@ -11,19 +11,21 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from hausgeist.dialog.conversations import Conversation, Conversations
 from hausgeist.home.model import HomeConfig
 from hausgeist.home.registry import Home
+from hausgeist.home.snapshot import HomeSnapshot
 from hausgeist.language.names import NameIndex
 from hausgeist.language.parse import ParseResult, Understanding
 from hausgeist.skills.alarms import AlarmSkill
 from hausgeist.skills.base import Action, Clock, Outcome, Skill, Turn
 from hausgeist.skills.responses import ha_reply
 from hausgeist.skills.timers import Ring, TimerSkill
+from hausgeist.skills.weather import WeatherSkill
 from hausgeist.store.sqlite import Store
 
 NOT_UNDERSTOOD = "Das habe ich leider nicht verstanden."
@@ -88,7 +90,7 @@ class Assistant:
         """One turn."""
         now = self.clock()
         conversation, expired = self.conversations.load(conversation_id or uuid.uuid4().hex, now)
-        parsed = self.understanding.parse(text, self.home.snapshot(), area=device_area)
+        parsed = self.understanding.parse(text, self._snapshot(), area=device_area)
         turn = Turn(
             parsed.intent or "",
             dict(parsed.slots),
@@ -146,6 +148,13 @@ class Assistant:
             [action.to_json() for action in outcome.actions],
             outcome.code,
         )
+
+    def _snapshot(self) -> HomeSnapshot:
+        """The home as it is now, plus names skills know (the weather skill's places)."""
+        snapshot = self.home.snapshot()
+        extra = tuple(e for skill in self.skills.values() if isinstance(skill, WeatherSkill)
+                      for e in skill.names())  # fmt: skip
+        return replace(snapshot, entities=snapshot.entities + extra) if extra else snapshot
 
     def _rings(self, now: datetime) -> list[Ring]:
         """Timers and alarms that ran out since they were last looked at."""

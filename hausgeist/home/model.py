@@ -73,7 +73,6 @@ class HomeConfig:
         return cls(areas, floors, devices)
 
 
-
 def _area(item: Any) -> Area:
     if isinstance(item, str):
         return Area(item)

@@ -91,7 +91,6 @@ class HomeSnapshot:
         return cls(areas, floors, entities, timers, media, key)
 
 
-
 def _items(data: Mapping[str, Any], name: str) -> list[Any]:
     value = data.get(name) or []
     if not isinstance(value, list):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -72,7 +72,7 @@ class Understanding:
             compiled.lexicon.wildcards,
             WILDCARD_NORMALIZERS,
         )
-        self._homes: OrderedDict[str, PhraseIndex] = OrderedDict()
+        self._homes: OrderedDict[Hashable, PhraseIndex] = OrderedDict()
         self.home = home
 
     @classmethod
@@ -125,7 +125,9 @@ class Understanding:
         )
 
     def _home_index(self, home: HomeSnapshot) -> PhraseIndex:
-        key = home.key or str(id(home))
+        # A snapshot read from JSON has a digest; one built in code is keyed by its content
+        # (what the index is made of), never by identity, which Python reuses.
+        key: Hashable = home.key or (home.areas, home.floors, home.entities)
         index = self._homes.get(key)
         if index is None:
             index = home_index(home)

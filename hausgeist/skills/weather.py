@@ -12,6 +12,7 @@ from typing import Protocol
 from urllib.parse import urlencode, urlsplit
 from urllib.request import Request, urlopen
 
+from hausgeist.home.snapshot import Entity
 from hausgeist.skills.base import Outcome, Pending, Turn
 
 # The 20 largest German cities, the default places a household can ask about.
@@ -226,6 +227,10 @@ class WeatherSkill:
         self.provider = provider
         self.places = dict(places)
         self.home_place = home_place
+
+    def names(self) -> tuple[Entity, ...]:
+        """The places, as weather entities the understanding stage can hear ("in Hamburg")."""
+        return tuple(Entity(place, "weather") for place in self.places)
 
     def handle(self, turn: Turn) -> Outcome:
         """Answer with the weather at the named place, or at home if none is named."""

@@ -8,6 +8,7 @@ import pytest
 
 from hausgeist.app import build_assistant
 from hausgeist.dialog.assistant import Assistant
+from hausgeist.skills.weather import Weather, WeatherSkill
 from tests.fakes import FakeClock
 
 
@@ -189,3 +190,22 @@ def test_a_timer_that_ran_out_is_announced_on_the_next_turn_once(
     assert later.reply.endswith("Es ist 9:36 Uhr.")
     assert [a["kind"] for a in later.actions] == ["ring"]
     assert assistant.ask("Wie spät ist es?").reply == "Es ist 9:36 Uhr."
+
+
+def test_weather_for_home_and_for_a_named_city(assistant: Assistant) -> None:
+    asked: list[tuple[float, float]] = []
+
+    class Provider:  # stands in for Bright Sky's cloud, which this machine cannot reach
+        def current(self, latitude: float, longitude: float) -> Weather:
+            asked.append((latitude, longitude))
+            return Weather(temperature=12.2, condition="dry", icon="cloudy")
+
+    weather = assistant.skills["weather"]
+    assert isinstance(weather, WeatherSkill)
+    weather.provider = Provider()
+    assert (
+        assistant.ask("Wie ist das Wetter?").reply == "In Berlin sind es 12 Grad, es ist bewölkt."
+    )
+    hamburg = assistant.ask("Wie ist das Wetter in Hamburg?")
+    assert hamburg.reply == "In Hamburg sind es 12 Grad, es ist bewölkt."
+    assert len(asked) == 2 and asked[0] != asked[1]
