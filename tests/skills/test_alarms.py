@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,18 +15,6 @@ from hausgeist.store.sqlite import Store
 from tests.fakes import FakeClock
 
 TOMORROW, FRIDAY = "2026-11-26", "2026-11-27"
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    store = Store(":memory:")
-    yield store
-    store.close()
 
 
 @pytest.fixture

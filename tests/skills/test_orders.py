@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,18 +14,6 @@ from hausgeist.skills.catalog import Catalog, CatalogError, euros, key
 from hausgeist.skills.orders import InvalidVoiceCode, OrderSkill
 from hausgeist.store.sqlite import Store
 from tests.fakes import START, FakeClock
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    db = Store(":memory:")
-    yield db
-    db.close()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,18 +14,6 @@ from hausgeist.skills.base import Turn as SkillTurn
 from hausgeist.skills.timers import Ring, TimerSkill, say_duration
 from hausgeist.store.sqlite import Store
 from tests.fakes import START, FakeClock
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    store = Store(":memory:")
-    yield store
-    store.close()
 
 
 @pytest.fixture
