@@ -54,6 +54,7 @@ class ListValue:
     # False for a number outside its range ("250 Prozent"): the reading still matches, so
     # a skill can say what is wrong, but any reading without such a number ranks first.
     valid: bool = True
+    number: bool = False  # read from a number ("zwölf", "22")
 
 
 class PhraseIndex:
@@ -271,7 +272,7 @@ def _range_value(number: float, symbol: str, span: RangeSlotList) -> ListValue:
     if span.multiplier is not None:
         value = value * span.multiplier
         value = int(value) if value == int(value) else value
-    return ListValue(symbol, value, valid=valid)
+    return ListValue(symbol, value, valid=valid, number=True)
 
 
 def home_index(home: HomeSnapshot) -> PhraseIndex:

@@ -91,6 +91,8 @@ class Matcher:
         # A number outside its range counts only beside template words: "150" alone is no
         # command, "Helligkeit auf 150 Prozent" is one the skill can answer.
         paths = [item for item in paths if item[0][0] == 0 or item[0][2] > 0]
+        # A bare number ("zwölf", a TV in the background) is never a command on its own.
+        paths = [item for item in paths if not _only_numbers(item[2])]
         # Replay the best-scoring paths first; every match of a path shares its score, so
         # the first score that yields a valid match holds the best one.
         paths.sort(key=lambda item: item[0], reverse=True)
@@ -285,6 +287,12 @@ def _reverse(
 def _wildcard_text(lattice: Lattice, start: int, end: int) -> str:
     tokens = lattice.tokens
     return lattice.source[tokens[start // STRIDE].start : tokens[end // STRIDE - 1].end]
+
+
+def _only_numbers(path: list[Step]) -> bool:
+    """Whether everything read on a path, skip words aside, is a number."""
+    read = [payload for symbol, payload, _ in path if symbol is not None]
+    return bool(read) and all(isinstance(p, ListValue) and p.number for p in read)
 
 
 def _score(path: list[Step]) -> Score:
