@@ -16,7 +16,7 @@ import argparse
 import collections
 import json
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from hausgeist.language.parse import Understanding
 from hausgeist.language.peer_suite import SuiteRow, agrees, read_suite
 from hausgeist.media.virtual import VirtualPlayer, demo_library
 from hausgeist.skills.alarms import AlarmSkill
+from hausgeist.skills.base import Turn
 from hausgeist.skills.home import HomeSkill
 from hausgeist.skills.info import InfoSkill
 from hausgeist.skills.lists import ListSkill
@@ -127,9 +128,36 @@ def _assistant(row: SuiteRow, understanding: Understanding, clock: Any) -> Assis
     player = VirtualPlayer(demo_library())
     if context.get("media") or row.intent.startswith("HassMedia"):
         player.play(demo_library())  # the suite's media rows assume something is playing
-    skills = [HomeSkill(home), ListSkill(store, home), InfoSkill(), TimerSkill(store, clock),
+    timers = TimerSkill(store, clock)
+    wanted = context.get("timers") or []
+    if not wanted and row.intent in _TIMER_INTENTS:
+        # The suite's timer rows often assume a timer its home does not list.
+        which = {k: parsed.slots[k] for k in ("name", "area") if k in parsed.slots}
+        active = row.intent != "HassUnpauseTimer"
+        wanted = [{"start_hours": 2, "is_active": active, **which}]
+    _recreate_timers(timers, wanted, clock())
+    skills = [HomeSkill(home), ListSkill(store, home), InfoSkill(), timers,
               AlarmSkill(store, clock), MediaSkill(player)]  # fmt: skip
     return Assistant(understanding, home, store, skills, clock)
+
+
+def _recreate_timers(skill: TimerSkill, timers: list[dict[str, Any]], now: datetime) -> None:
+    """The row's running and paused timers, started so that their remaining time matches."""
+    for timer in timers:
+        duration = {k: timer[f"start_{k}"] for k in ("hours", "minutes", "seconds")
+                    if timer.get(f"start_{k}")}  # fmt: skip
+        total = timer.get("start_hours", 0) * 3600 + timer.get("start_minutes", 0) * 60 + \
+            timer.get("start_seconds", 0)  # fmt: skip
+        left = timer.get("total_seconds_left", total)
+        started = now - timedelta(seconds=max(total - left, 0))
+        slots = {**duration, **{k: timer[k] for k in ("name", "area") if timer.get(k)}}
+        skill._clock = lambda started=started: started  # type: ignore[misc]
+        skill.handle(Turn("HassStartTimer", slots, "", started, "setup"))
+        if not timer.get("is_active", True):
+            skill._clock = lambda: now  # type: ignore[misc]
+            which = {k: v for k, v in slots.items() if k in ("name", "area")}
+            skill.handle(Turn("HassPauseTimer", which, "", now, "setup"))
+    skill._clock = lambda: now  # type: ignore[misc]
 
 
 _INTENT_DOMAINS = {
@@ -143,6 +171,10 @@ _INTENT_DOMAINS = {
     "HassMediaPrevious": "media_player", "HassMediaPlayerMute": "media_player",
     "HassMediaPlayerUnmute": "media_player", "HassMediaSearchAndPlay": "media_player",
     "HassGetWeather": "weather",
+}  # fmt: skip
+_TIMER_INTENTS = {
+    "HassCancelTimer", "HassCancelAllTimers", "HassIncreaseTimer", "HassDecreaseTimer",
+    "HassPauseTimer", "HassUnpauseTimer", "HassTimerStatus",
 }  # fmt: skip
 _COVER_CLASSES = {"awning", "blind", "curtain", "door", "garage", "gate", "shade", "shutter",
                   "window"}  # fmt: skip

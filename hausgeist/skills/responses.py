@@ -45,8 +45,12 @@ def ha_reply(intent: str, key: str | None, slots: dict[str, Any]) -> str | None:
     source = _templates().get(intent, {}).get(key or "default")
     if source is None:
         return None
+    # Home Assistant hands its templates the slots as spoken text ("1", not 1): its German
+    # timer templates compare with '1' to choose "Stunde" over "Stunden".
+    said = {k: str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+            for k, v in slots.items()}  # fmt: skip
     try:
-        text = " ".join(_STRICT.from_string(source).render(slots=slots).split())
+        text = " ".join(_STRICT.from_string(source).render(slots=said).split())
     except (TemplateError, TypeError, ValueError, AttributeError):
         return None
     return text or None

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from hausgeist.language.durations import parse_duration
 from hausgeist.skills.base import Action, Clock, Outcome, Pending, Turn, ask_back
+from hausgeist.skills.responses import ha_response
 from hausgeist.store.sqlite import Store
 
 START, CANCEL, CANCEL_ALL = "HassStartTimer", "HassCancelTimer", "HassCancelAllTimers"
@@ -257,6 +258,12 @@ class TimerSkill:
         chosen = sorted(_select(timers, slots), key=lambda t: t.left(now))
         if not chosen:
             return Outcome(_not_found(slots), code="nothing")
+        if not any(t.name for t in chosen):
+            # Home Assistant's wording; a named timer keeps its name in hausgeist's own.
+            described = [_ha_timer(t, now) for t in chosen]
+            said = ha_response("HassTimerStatus", None, slots={**slots, "timers": described})
+            if said:
+                return Outcome(said)
         if len(chosen) == 1:
             return Outcome(_status_of(chosen[0], now))
         items = " ".join(f"{_status_item(t, now)}." for t in chosen)
@@ -453,6 +460,16 @@ def _spoken_left(timer: Timer, now: datetime) -> str:
     if seconds >= 3600:  # an hour out, seconds are noise: say it to the minute
         seconds = round(seconds / 60) * 60
     return say_duration(seconds)
+
+
+def _ha_timer(timer: Timer, now: datetime) -> dict[str, Any]:
+    """A timer as Home Assistant's status template reads it."""
+    left = int(timer.left(now))
+    return {
+        "name": timer.name, "area": timer.area, "is_active": not timer.paused,
+        "total_seconds_left": left, "rounded_hours_left": left // 3600,
+        "rounded_minutes_left": left % 3600 // 60, "rounded_seconds_left": left % 60,
+    }  # fmt: skip
 
 
 def _status_of(timer: Timer, now: datetime) -> str:

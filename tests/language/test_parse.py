@@ -58,7 +58,9 @@ def test_a_known_domain_settles_what_a_name_alone_leaves_open(
     assert understanding.parse(text, home).intent == intent
 
 
-@pytest.mark.parametrize("text", ["Wie war dein Tag?", "ähm äh", "asdf qwer", "Licht", "zwölf", "22"])
+@pytest.mark.parametrize(
+    "text", ["Wie war dein Tag?", "ähm äh", "asdf qwer", "Licht", "zwölf", "22"]
+)
 def test_no_command_no_intent(understanding: Understanding, text: str) -> None:
     assert understanding.parse(text).intent is None
 

@@ -105,7 +105,7 @@ def test_pausing_stops_the_countdown(timers: TimerSkill, clock: FakeClock) -> No
     assert timers.handle(turn(clock, "HassPauseTimer")).reply == "Timer pausiert."
     assert rings_after(timers, clock, hours=2) == []
     assert timers.handle(turn(clock, "HassTimerStatus")).reply == (
-        "Der Timer über 10 Minuten ist pausiert und steht bei 7 Minuten."
+        "Timer ist pausiert. 7 Minuten verbleiben."
     )
     assert timers.handle(turn(clock, "HassPauseTimer")).reply == "Der Timer ist schon pausiert."
     assert timers.handle(turn(clock, "HassUnpauseTimer")).reply == "Timer fortgesetzt."
@@ -116,7 +116,9 @@ def test_pausing_stops_the_countdown(timers: TimerSkill, clock: FakeClock) -> No
 def test_status_tells_the_remaining_time_in_german(timers: TimerSkill, clock: FakeClock) -> None:
     start(timers, clock, minutes=5)
     clock.advance(seconds=30)
-    assert timers.handle(turn(clock, "HassTimerStatus")).reply == "Noch 4 Minuten und 30 Sekunden."
+    assert timers.handle(turn(clock, "HassTimerStatus")).reply == (
+        "4 Minuten und 30 Sekunden verbleiben."
+    )
 
 
 def test_status_of_several_timers_names_each(timers: TimerSkill, clock: FakeClock) -> None:
