@@ -23,6 +23,7 @@ from hausgeist.language.names import NameIndex
 from hausgeist.language.parse import ParseResult, Understanding
 from hausgeist.skills.alarms import AlarmSkill
 from hausgeist.skills.base import Action, Clock, Outcome, Skill, Turn
+from hausgeist.skills.german import join_words
 from hausgeist.skills.responses import ha_reply
 from hausgeist.skills.timers import Ring, TimerSkill
 from hausgeist.skills.weather import WeatherSkill
@@ -285,13 +286,9 @@ def _follow_up_response(last: str | None, place: dict[str, str]) -> str | None:
 
 
 def _rooms(config: HomeConfig) -> str:
-    return f"Es gibt {_join([area.name for area in config.areas])}."
+    return f"Es gibt {join_words([area.name for area in config.areas])}."
 
 
 def _devices(config: HomeConfig) -> str:
     names = [d.name for d in config.devices if d.domain != "todo"][:6]
-    return f"Es gibt zum Beispiel {_join(names)}."
-
-
-def _join(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " und " + names[-1]
+    return f"Es gibt zum Beispiel {join_words(names)}."

@@ -16,7 +16,8 @@ from typing import Any
 from hausgeist.language.clock import parse_clock_time
 from hausgeist.language.dates import parse_date
 from hausgeist.skills.base import Action, Clock, Outcome, Pending, Turn, ask_back
-from hausgeist.skills.timers import Ring, count_word, join_words, spoken_span
+from hausgeist.skills.german import join_words
+from hausgeist.skills.timers import Ring, count_word, spoken_span
 from hausgeist.store.sqlite import Store
 
 SET, CANCEL, QUERY = "AlarmSet", "AlarmCancel", "AlarmQuery"

@@ -8,6 +8,7 @@ from hausgeist.home.drivers.base import DriverError, State
 from hausgeist.home.model import Device
 from hausgeist.home.registry import Home
 from hausgeist.skills.base import Action, Outcome, Pending, Turn, ask_back
+from hausgeist.skills.german import join_words
 from hausgeist.skills.responses import ha_response
 
 SWITCHABLE = ("light", "switch", "fan", "cover", "climate", "media_player", "vacuum", "lawn_mower")
@@ -108,7 +109,7 @@ class HomeSkill:
         if not matched:
             return Outcome(f"Nein, keins ist {_STATE_WORDS.get(str(wanted), wanted)}.")
         said = _STATE_WORDS.get(str(wanted), "so") if wanted else "da"
-        return Outcome(f"{_join(matched)} {'ist' if len(matched) == 1 else 'sind'} {said}.")
+        return Outcome(f"{join_words(matched)} {'ist' if len(matched) == 1 else 'sind'} {said}.")
 
     def _get_temperature(self, slots: dict[str, Any]) -> Outcome:
         selection = self.home.select(slots, ("climate",))
@@ -209,16 +210,12 @@ def _reply(turn: Turn, slots: dict[str, Any], actions: tuple[Action, ...]) -> st
     rendered = ha_response(turn.intent, turn.response, slots=slots)
     if rendered:
         return rendered
-    names = _join([action.target for action in actions])
+    names = join_words([action.target for action in actions])
     if turn.intent == "LightStep":
         levels = {action.state.get("brightness") for action in actions}
         level = f" auf {levels.pop()} Prozent" if len(levels) == 1 else ""
         return f"{names} {'heller' if slots.get('direction') == 'up' else 'dunkler'}{level}."
     return f"Erledigt: {names}."
-
-
-def _join(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " und " + names[-1]
 
 
 def _number(value: Any) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hausgeist.home.registry import Home
 from hausgeist.language.names import fold
 from hausgeist.skills.base import Action, Outcome, Pending, Turn
+from hausgeist.skills.german import join_words
 from hausgeist.skills.responses import ha_response
 from hausgeist.store.sqlite import Store
 
@@ -31,7 +32,7 @@ class ListSkill:
         """Act on a list request."""
         target = self._list(turn)
         if target is None:
-            names = _join([d.name for d in self.home.devices if d.domain == "todo"]) or "keine"
+            names = join_words([d.name for d in self.home.devices if d.domain == "todo"]) or "keine"
             return Outcome(f"Diese Liste kenne ich nicht. Es gibt: {names}.", code="refused")
         if turn.intent == "ListRead":
             return self._read(target)
@@ -87,7 +88,7 @@ class ListSkill:
         items = self._open(target)
         if not items:
             return Outcome(f"Die {target} ist leer.")
-        return Outcome(f"Auf der {target} steht: {_join(items)}.")
+        return Outcome(f"Auf der {target} steht: {join_words(items)}.")
 
     def _rows(self, target: str) -> list[dict[str, object]]:
         rows = self.store.query(
@@ -97,9 +98,3 @@ class ListSkill:
 
     def _open(self, target: str) -> list[str]:
         return [str(row["item"]) for row in self._rows(target)]
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " und " + items[-1]

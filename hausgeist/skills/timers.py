@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from hausgeist.language.durations import parse_duration
 from hausgeist.skills.base import Action, Clock, Outcome, Pending, Turn, ask_back
+from hausgeist.skills.german import join_words
 from hausgeist.skills.responses import ha_response
 from hausgeist.store.sqlite import Store
 
@@ -285,13 +286,6 @@ class TimerSkill:
             f"SELECT {_COLUMNS} FROM timers WHERE state IN ('running', 'paused') ORDER BY id"
         )
         return [_timer(row) for row in rows]
-
-
-def join_words(items: Sequence[str], last: str = "und") -> str:
-    """German enumeration: "A", "A und B", "A, B und C"."""
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
 def count_word(count: int) -> str:
