@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from hausgeist.home.drivers.virtual import VirtualDriver
 from hausgeist.home.model import HomeConfig
 from hausgeist.home.registry import Home
 from hausgeist.home.snapshot import SnapshotError
+from hausgeist.language.build import Compiled, load_compiled
 from hausgeist.language.parse import Understanding
 from hausgeist.media.mpd import MpdPlayer
 from hausgeist.media.player import Player
@@ -34,16 +36,25 @@ from hausgeist.store.sqlite import Store
 DEFAULT_TIME_ZONE = "Europe/Berlin"
 
 
-def build_assistant(data: Path, clock: Clock | None = None, lang: str = "de") -> Assistant:
-    """The assistant for the household whose state lives in `data`."""
+def build_assistant(
+    data: Path,
+    clock: Clock | None = None,
+    lang: str = "de",
+    compiled: Compiled | None = None,
+    cache_dir: Path | None = None,
+) -> Assistant:
+    """The assistant for the household whose state lives in `data`.
+
+    A server with many households passes one `compiled` grammar to all of them.
+    """
     store = Store(data / "hausgeist.db")
     document = read_home_file(home_file(data))
     config = HomeConfig.from_dict(document)
     clock = clock or household_clock(document)
     home = Home(config, drivers(store, document))
-    understanding = Understanding.load(
-        home.snapshot(), lang=lang, cache_dir=data / "cache", clock=clock
-    )
+    if compiled is None:
+        compiled = load_grammar(lang, cache_dir or data / "cache")
+    understanding = Understanding(compiled, home.snapshot(), clock)
     skills: list[Skill] = [
         HomeSkill(home),
         ListSkill(store, home),
@@ -55,6 +66,15 @@ def build_assistant(data: Path, clock: Clock | None = None, lang: str = "de") ->
         MediaSkill(player(document, store)),
     ]
     return Assistant(understanding, home, store, skills, clock)
+
+
+def load_grammar(lang: str, cache_dir: Path | None) -> Compiled:
+    """The compiled grammar, loaded once per process and shared by every household."""
+    compiled = load_compiled(lang, cache_dir)
+    # The grammar is millions of long-lived objects; without this, every full garbage
+    # collection walks all of them and parsing slows down the longer a process runs.
+    gc.freeze()
+    return compiled
 
 
 def drivers(store: Store, document: dict[str, Any]) -> dict[str, Driver]:

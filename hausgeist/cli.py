@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from pathlib import Path
 
 from hausgeist import __version__
 from hausgeist.app import build_assistant
@@ -17,6 +18,9 @@ from hausgeist.home.config import data_dir, load_home
 from hausgeist.home.snapshot import SnapshotError
 from hausgeist.language.lines import MAX_CHARS, LineParser
 from hausgeist.language.parse import Understanding
+from hausgeist.server.registry import Registry, RegistryError
+from hausgeist.server.serve import serve
+from hausgeist.server.state import Settings
 from hausgeist.skills.orders import InvalidVoiceCode, OrderSkill
 from hausgeist.store.sqlite import Store, StoreError
 
@@ -30,6 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.run(args))
+    except RegistryError as err:
+        print(f"hausgeist: {err}", file=sys.stderr)
+        return 1
     except (SnapshotError, StoreError) as err:
         print(f"hausgeist: Die Hausbeschreibung ist fehlerhaft / the home file is invalid: {err}",
               file=sys.stderr)  # fmt: skip
@@ -61,15 +68,55 @@ def _arguments() -> argparse.ArgumentParser:
     code.add_argument("action", choices=["set", "clear"])
     code.add_argument("code", nargs="?", help="four digits (with 'set')")
     code.set_defaults(run=_voice_code)
+
+    serve = commands.add_parser("serve", help="the service: web UI, HTTP and WebSocket API")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (localhost)")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--log-level", default="info",
+                       choices=["debug", "info", "warning", "error"])  # fmt: skip
+    serve.add_argument(
+        "--device-rate",
+        type=float,
+        default=20.0,
+        help="requests per second each device may make (burst: twice that)",
+    )
+    serve.add_argument("--body-timeout", type=float, default=10.0,
+                       help="seconds a client may take to send a request body")  # fmt: skip
+    serve.set_defaults(run=_serve)
+
+    households = commands.add_parser("households", help="households this data directory serves")
+    households.add_argument("action", choices=["add", "list"])
+    households.add_argument("name", nargs="?")
+    households.set_defaults(run=_households)
+
+    devices = commands.add_parser("devices", help="register a device; prints its token")
+    devices.add_argument("action", choices=["add"])
+    devices.add_argument("name")
+    devices.add_argument("--household", help="the household it speaks for")
+    devices.add_argument("--area", help="the room it stands in (for 'hier')")
+    devices.add_argument("--operator", action="store_true",
+                         help="an operator token (no household) instead")  # fmt: skip
+    devices.set_defaults(run=_devices)
+
+    for command in (parse, ask, code):
+        command.add_argument("--household", help="which household (default: the first)")
     return parser
 
 
-def _understanding(lang: str) -> Understanding:
-    return Understanding.load(load_home(), lang=lang, cache_dir=data_dir() / "cache")
+def _household_dir(name: str | None) -> Path:
+    registry = Registry(data_dir())
+    household = registry.household(name) if name else registry.default_household()
+    return household.directory
+
+
+def _understanding(lang: str, household: str | None) -> Understanding:
+    return Understanding.load(
+        load_home(_household_dir(household)), lang=lang, cache_dir=data_dir() / "cache"
+    )
 
 
 def _parse(args: argparse.Namespace) -> int:
-    lines = LineParser(_understanding(args.lang))
+    lines = LineParser(_understanding(args.lang, args.household))
     out = sys.stdout
     count, began = 0, 0.0
     encode = json.JSONEncoder(ensure_ascii=False).encode
@@ -104,7 +151,9 @@ def read_batches(fd: int, size: int = 1 << 16, longest: int = 1 << 20) -> Iterat
 
 
 def _ask(args: argparse.Namespace) -> int:
-    assistant = build_assistant(data_dir(), lang=args.lang)
+    assistant = build_assistant(
+        _household_dir(args.household), lang=args.lang, cache_dir=data_dir() / "cache"
+    )
     result = assistant.ask(args.text[:MAX_CHARS], conversation_id=args.conversation)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
@@ -114,7 +163,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _voice_code(args: argparse.Namespace) -> int:
-    orders = OrderSkill(Store(data_dir() / "hausgeist.db"), datetime.now)
+    orders = OrderSkill(Store(_household_dir(args.household) / "hausgeist.db"), datetime.now)
     if args.action == "clear":
         orders.clear_voice_code()
         print("Sprachcode entfernt: Bestellungen brauchen nur noch ein Ja.")
@@ -125,6 +174,46 @@ def _voice_code(args: argparse.Namespace) -> int:
         print(f"hausgeist: {err}", file=sys.stderr)
         return 2
     print("Sprachcode gespeichert (nur als Hash): Bestellungen brauchen jetzt Ja und den Code.")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = Settings(
+        data_dir(),
+        device_rate=args.device_rate,
+        device_burst=2 * args.device_rate,
+        body_timeout=args.body_timeout,
+    )
+    return serve(settings, args.host, args.port, args.log_level)
+
+
+def _households(args: argparse.Namespace) -> int:
+    registry = Registry(data_dir())
+    if args.action == "list":
+        for household in registry.households():
+            print(f"{household.id}\t{household.name}")
+        return 0
+    if not args.name:
+        print("hausgeist: households add NAME", file=sys.stderr)
+        return 2
+    household = registry.add_household(args.name)
+    print(f"Haushalt {household.name} angelegt (id {household.id}).")
+    return 0
+
+
+def _devices(args: argparse.Namespace) -> int:
+    registry = Registry(data_dir())
+    if args.operator:
+        token = registry.add_device(args.name, None, role="operator")
+        print(f"Betreiber-Token für {args.name} (wird nur jetzt angezeigt):")
+    else:
+        if not args.household:
+            print("hausgeist: devices add NAME --household H (or --operator)", file=sys.stderr)
+            return 2
+        household = registry.household(args.household)
+        token = registry.add_device(args.name, household, area=args.area)
+        print(f"Gerät {args.name} für {household.name} (Token wird nur jetzt angezeigt):")
+    print(token)
     return 0
 
 

@@ -281,14 +281,21 @@ class OrderSkill:
         if not rows:
             reply = f"Ich finde keine offene Bestellung von „{spoken}“." if spoken else ""
             return Outcome(reply or "Du hast keine offene Bestellung.", code="nothing")
+        return self.cancel(int(rows[0]["id"]), turn.now)
+
+    def cancel(self, order_id: int, now: datetime) -> Outcome:
+        """Cancel a placed order within the cancellation window; its stock goes back."""
+        rows = self._store.query("SELECT * FROM orders WHERE id = ?", (order_id,))
+        if not rows or rows[0]["status"] != "placed":
+            return Outcome("Diese Bestellung ist nicht offen.", code="nothing")
         row = rows[0]
-        if datetime.fromisoformat(row["created_at"]) + self._cancel_window < turn.now:
+        if not self.cancellable(row["created_at"], now):
             return Outcome("Diese Bestellung kann nicht mehr storniert werden.", code="refused")
         with self._store.transaction() as db:
             cursor = db.execute(
                 "UPDATE orders SET status = 'cancelled', updated_at = ?"
                 " WHERE id = ? AND status = 'placed'",
-                (turn.now.isoformat(), row["id"]),
+                (now.isoformat(), row["id"]),
             )
             if cursor.rowcount == 1:
                 db.execute(
@@ -299,6 +306,10 @@ class OrderSkill:
         data = {key: row[column] for key, column in _ACTION_COLUMNS.items()}
         action = Action(f"order:{row['id']}", "cancel_order", data, {"status": "cancelled"})
         return Outcome(f"Storniert: {label}.", (action,))
+
+    def cancellable(self, created_at: str, now: datetime) -> bool:
+        """Whether an order placed at `created_at` (ISO 8601) is still in its window."""
+        return datetime.fromisoformat(created_at) + self._cancel_window >= now
 
     # Checks shared by asking and placing.
 

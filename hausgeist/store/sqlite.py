@@ -28,7 +28,8 @@ class StoreError(Exception):
 class Store:
     """A household's state in one SQLite file (or ":memory:" in tests)."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, schema: Path = MIGRATIONS) -> None:
+        self._schema = schema
         if isinstance(path, Path):
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -50,7 +51,7 @@ class Store:
 
     def migrate(self) -> None:
         """Apply every migration newer than the database, each in its own transaction."""
-        for number, path in migrations():
+        for number, path in migrations(self._schema):
             if number <= self.version:
                 continue
             with self.transaction() as db:
@@ -74,6 +75,15 @@ class Store:
         with self._lock:
             return list(self._db.execute(sql, params).fetchall())
 
+    def ping(self) -> bool:
+        """Whether the database answers a query."""
+        try:
+            with self._lock:
+                self._db.execute("SELECT 1").fetchone()
+        except sqlite3.Error:
+            return False
+        return True
+
     def close(self) -> None:
         """Close the database file."""
         with self._lock:
@@ -96,10 +106,10 @@ class _Transaction:
             self._db.execute(statement)
 
 
-def migrations() -> list[tuple[int, Path]]:
-    """The migration files, in order."""
+def migrations(schema: Path = MIGRATIONS) -> list[tuple[int, Path]]:
+    """The migration files of a schema folder, in order."""
     found = []
-    for path in MIGRATIONS.glob("*.sql"):
+    for path in schema.glob("*.sql"):
         matched = _NAME.fullmatch(path.name)
         if matched:
             found.append((int(matched.group(1)), path))

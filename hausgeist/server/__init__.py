@@ -1,0 +1,1 @@
+"""The ASGI service: HTTP and WebSocket API, device auth, events, metrics and the web UI."""

@@ -1,0 +1,323 @@
+"""The HTTP API under /v1: thin handlers that check input, call the household, render JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import anyio
+import anyio.to_thread
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from hausgeist.server.errors import ApiError, bad_request
+from hausgeist.server.household import HouseholdService
+from hausgeist.server.middleware import request_id
+from hausgeist.server.registry import Principal, RegistryError
+from hausgeist.server.state import ServerState
+
+MAX_TEXT_BODY = 1_000_000
+MAX_AUDIO_BODY = 10_000_000
+MAX_TEXT = 1_000  # characters of one spoken or typed command
+HEARTBEAT = 15.0  # seconds between keep-alive comments on an event stream
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def state_of(connection: HTTPConnection) -> ServerState:
+    """The server's shared state."""
+    state: ServerState = connection.app.state.server
+    return state
+
+
+def principal(request: Request, state: ServerState) -> Principal:
+    """The caller named by the bearer token; 401 without a valid one, 429 over its rate."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "Anmeldung fehlt: Authorization: Bearer <token>.",
+                       {"www-authenticate": "Bearer"})  # fmt: skip
+    found = state.registry.authenticate(token.strip())
+    if found is None:
+        raise ApiError(401, "unauthorized", "Unbekanntes oder gesperrtes Token.",
+                       {"www-authenticate": "Bearer"})  # fmt: skip
+    wait = state.limiter.take(found.device_id)
+    if wait > 0:
+        raise ApiError(429, "rate_limited", "Zu viele Anfragen von diesem Gerät.",
+                       {"retry-after": str(max(1, round(wait)))})  # fmt: skip
+    return found
+
+
+async def household_of(request: Request) -> tuple[Principal, HouseholdService]:
+    """The calling device and its household (operators have none here: 403)."""
+    state = state_of(request)
+    who = principal(request, state)
+    if who.household is None:
+        raise ApiError(403, "forbidden", "Dieses Token gehört zu keinem Haushalt.")
+    return who, await state.service(who.household)
+
+
+async def read_json(request: Request, limit: int = MAX_TEXT_BODY) -> dict[str, Any]:
+    """The JSON object of the body: 415, 413, 408 or 400 when it is not one."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/json":
+        raise ApiError(415, "unsupported_media_type", "Erwartet wird application/json.")
+    body = await read_body(request, limit)
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise bad_request(f"malformed JSON: {err}", "malformed_json") from err
+    if not isinstance(document, dict):
+        raise bad_request("the body must be a JSON object")
+    return document
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 as soon as it is longer than `limit`, 408 when too slow."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks, size = [], 0
+    try:
+        with anyio.fail_after(state_of(request).settings.body_timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(limit)
+                chunks.append(chunk)
+    except TimeoutError as err:
+        raise ApiError(408, "request_timeout", "Der Inhalt kam zu langsam an.") from err
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(
+        413, "too_large", f"Der Inhalt ist größer als {limit:,} Bytes.".replace(",", ".")
+    )
+
+
+def text_field(document: dict[str, Any], name: str = "text", limit: int = MAX_TEXT) -> str:
+    """A required, non-empty string field."""
+    value = document.get(name)
+    if not isinstance(value, str):
+        raise bad_request(f"'{name}' must be a string", "invalid_field")
+    if not value.strip():
+        raise bad_request(f"'{name}' is empty", "invalid_field")
+    if len(value) > limit:
+        raise bad_request(f"'{name}' is longer than {limit} characters", "invalid_field")
+    return value
+
+
+def optional_text(document: dict[str, Any], name: str, limit: int = 100) -> str | None:
+    """An optional string field."""
+    value = document.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise bad_request(f"'{name}' must be a string of at most {limit} characters")
+    return value
+
+
+# Handlers
+
+
+async def me(request: Request) -> Response:
+    """Who the token belongs to."""
+    state = state_of(request)
+    who = principal(request, state)
+    household = {"id": who.household.id, "name": who.household.name} if who.household else None
+    return JSONResponse({
+        "household": household, "device": {"id": who.device_id, "name": who.device},
+        "role": who.role,
+    })  # fmt: skip
+
+
+async def ask(request: Request) -> Response:
+    """POST /v1/ask: one text turn."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind in ("audio/wav", "audio/x-wav", "audio/wave"):
+        raise ApiError(415, "speech_unavailable",
+                       "Spracherkennung gibt es noch nicht; bitte schicke Text "
+                       "(application/json). / Speech input is not available yet.")  # fmt: skip
+    who, household = await household_of(request)
+    document = await read_json(request)
+    text = text_field(document)
+    conversation = optional_text(document, "conversation_id")
+    answer = await run_turn(state_of(request), household, who, text, conversation)
+    return JSONResponse(answer)
+
+
+async def run_turn(
+    state: ServerState,
+    household: HouseholdService,
+    who: Principal,
+    text: str,
+    conversation: str | None,
+) -> dict[str, Any]:
+    """A turn in a worker thread, measured and counted."""
+    state.in_flight += 1
+    state.metrics.in_flight.inc()
+    try:
+        with state.metrics.stage_seconds.labels("turn").time():
+            result = await anyio.to_thread.run_sync(
+                household.ask, text, conversation, who.area, who.device
+            )
+    finally:
+        state.in_flight -= 1
+        state.metrics.in_flight.dec()
+    state.turns += 1
+    state.metrics.turns.labels(result.intent or "none", result.code).inc()
+    return {**result.to_json(), "turn_id": request_id.get()}
+
+
+def blocking(method: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    """Run a household method in a worker thread."""
+
+    async def run(*args: Any) -> Any:
+        return await anyio.to_thread.run_sync(method, *args)
+
+    return run
+
+
+async def home(request: Request) -> Response:
+    """GET /v1/home."""
+    _, household = await household_of(request)
+    return JSONResponse(await blocking(household.home)())
+
+
+async def set_device(request: Request) -> Response:
+    """PATCH /v1/home/devices/{name}."""
+    _, household = await household_of(request)
+    change = await read_json(request)
+    name = request.path_params["name"]
+    return JSONResponse(await blocking(household.set_device)(name, change))
+
+
+async def player(request: Request) -> Response:
+    """POST /v1/player."""
+    _, household = await household_of(request)
+    return JSONResponse(await blocking(household.player)(await read_json(request)))
+
+
+async def lists(request: Request) -> Response:
+    """GET /v1/lists."""
+    _, household = await household_of(request)
+    return JSONResponse(await blocking(household.lists)())
+
+
+async def add_item(request: Request) -> Response:
+    """POST /v1/lists/{name}/items."""
+    _, household = await household_of(request)
+    document = await read_json(request)
+    item = await blocking(household.add_item)(request.path_params["name"], document.get("text"))
+    return JSONResponse(item, status_code=201)
+
+
+async def set_item(request: Request) -> Response:
+    """PATCH /v1/lists/{name}/items/{id}."""
+    _, household = await household_of(request)
+    document = await read_json(request)
+    params = request.path_params
+    item = await blocking(household.set_item)(params["name"], params["id"], document.get("done"))
+    return JSONResponse(item)
+
+
+async def delete_item(request: Request) -> Response:
+    """DELETE /v1/lists/{name}/items/{id}."""
+    _, household = await household_of(request)
+    await blocking(household.delete_item)(request.path_params["name"], request.path_params["id"])
+    return Response(status_code=204)
+
+
+async def timers(request: Request) -> Response:
+    """GET /v1/timers."""
+    _, household = await household_of(request)
+    return JSONResponse(await blocking(household.timers)())
+
+
+async def cancel_timer(request: Request) -> Response:
+    """DELETE /v1/timers/{id}."""
+    _, household = await household_of(request)
+    await blocking(household.cancel)("timers", request.path_params["id"])
+    return Response(status_code=204)
+
+
+async def cancel_alarm(request: Request) -> Response:
+    """DELETE /v1/alarms/{id}."""
+    _, household = await household_of(request)
+    await blocking(household.cancel)("alarms", request.path_params["id"])
+    return Response(status_code=204)
+
+
+async def orders(request: Request) -> Response:
+    """GET /v1/orders."""
+    _, household = await household_of(request)
+    return JSONResponse(await blocking(household.orders)())
+
+
+async def cancel_order(request: Request) -> Response:
+    """POST /v1/orders/{id}/cancel."""
+    _, household = await household_of(request)
+    return JSONResponse(await blocking(household.cancel_order)(request.path_params["id"]))
+
+
+async def events(request: Request) -> Response:
+    """GET /v1/events: the household's changes as Server-Sent Events."""
+    _, household = await household_of(request)
+    state = state_of(request)
+    queue = household.hub.subscribe()
+    state.metrics.event_listeners.inc()
+
+    async def stream() -> AsyncIterator[str]:
+        try:
+            yield ": verbunden\n\n"
+            while not state.draining.is_set():
+                try:
+                    event = await asyncio.wait_for(queue.get(), HEARTBEAT)
+                except TimeoutError:
+                    yield ": ping\n\n"
+                    continue
+                if event is None:  # too slow to keep up: the client reconnects and refetches
+                    return
+                yield event.to_sse()
+        finally:
+            household.hub.unsubscribe(queue)
+            state.metrics.event_listeners.dec()
+
+    headers = {"cache-control": "no-store", "x-accel-buffering": "no"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+
+
+# Operators
+
+
+def operator(request: Request) -> ServerState:
+    """The server state, for an operator token only (403 for a household's device)."""
+    state = state_of(request)
+    if principal(request, state).role != "operator":
+        raise ApiError(403, "forbidden", "Nur für Betreiber / operators only.")
+    return state
+
+
+async def list_households(request: Request) -> Response:
+    """GET /v1/operator/households."""
+    state = operator(request)
+    found = await anyio.to_thread.run_sync(state.registry.households)
+    return JSONResponse({"households": [{"id": h.id, "name": h.name} for h in found]})
+
+
+async def add_household(request: Request) -> Response:
+    """POST /v1/operator/households {"name"}: a new household and its first device's token."""
+    state = operator(request)
+    document = await read_json(request)
+    name = text_field(document, "name", 64)
+    device = optional_text(document, "device") or "Browser"
+    try:
+        household = await anyio.to_thread.run_sync(state.registry.add_household, name)
+        token = await anyio.to_thread.run_sync(state.registry.add_device, device, household)
+    except RegistryError as err:
+        raise ApiError(409, "conflict", str(err)) from err
+    return JSONResponse({"id": household.id, "name": household.name, "device_token": token},
+                        status_code=201)  # fmt: skip

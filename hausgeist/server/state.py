@@ -1,0 +1,73 @@
+"""What a running server holds: the registry, the households it has opened, its counters."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import anyio.to_thread
+
+from hausgeist.app import build_assistant
+from hausgeist.language.build import Compiled
+from hausgeist.server.events import EventHub
+from hausgeist.server.household import HouseholdService
+from hausgeist.server.metrics import Metrics
+from hausgeist.server.ratelimit import RateLimiter
+from hausgeist.server.registry import Household, Registry
+from hausgeist.skills.base import Clock
+
+
+@dataclass
+class Settings:
+    """How a server runs; the defaults are the embedded ones."""
+
+    data: Path
+    device_rate: float = 20.0  # requests per second per device
+    device_burst: float = 40.0
+    body_timeout: float = 10.0  # seconds a client may take to send a request body
+    clock: Clock | None = None  # the households' clock (tests inject one)
+
+
+@dataclass
+class ServerState:
+    """Shared by every request of one server process."""
+
+    settings: Settings
+    registry: Registry
+    compiled: Compiled
+    metrics: Metrics = field(default_factory=Metrics)
+    started: float = field(default_factory=time.monotonic)
+    draining: asyncio.Event = field(default_factory=asyncio.Event)
+    turns: int = 0
+    shed: int = 0  # requests refused for load (admission control: issue 6)
+    in_flight: int = 0
+    _services: dict[int, HouseholdService] = field(default_factory=dict)
+    _opening: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def __post_init__(self) -> None:
+        self.limiter = RateLimiter(self.settings.device_rate, self.settings.device_burst)
+
+    async def service(self, household: Household) -> HouseholdService:
+        """The household's service, opened on first use."""
+        found = self._services.get(household.id)
+        if found is not None:
+            return found
+        async with self._opening:
+            found = self._services.get(household.id)
+            if found is None:
+                assistant = await anyio.to_thread.run_sync(
+                    lambda: build_assistant(
+                        household.directory, self.settings.clock, compiled=self.compiled
+                    )
+                )
+                hub = EventHub(asyncio.get_running_loop())
+                found = HouseholdService(household, assistant, hub)
+                self._services[household.id] = found
+        return found
+
+    @property
+    def services(self) -> list[HouseholdService]:
+        """The households opened so far."""
+        return list(self._services.values())
