@@ -25,6 +25,9 @@ DEFAULT_CAPABILITIES: dict[str, frozenset[str]] = {
     "media_player": frozenset({"play", "volume"}),
     "todo": frozenset({"items"}),
     "lock": frozenset({"lock"}),
+    "valve": frozenset({"open_close"}),
+    "scene": frozenset({"activate"}),
+    "script": frozenset({"run"}),
 }
 
 

@@ -121,4 +121,5 @@ _GERMAN_DOMAIN = {
     "vacuum": "Saugroboter",
     "media_player": "Abspielgerät",
     "lock": "Schloss",
+    "valve": "Ventil",
 }

@@ -6,7 +6,7 @@ from typing import Any
 
 from hausgeist.home.drivers.base import DriverError, State
 from hausgeist.home.model import Device
-from hausgeist.home.registry import Home
+from hausgeist.home.registry import Home, Selection
 from hausgeist.skills.base import Action, Outcome, Pending, Turn, ask_back
 from hausgeist.skills.german import join_words
 from hausgeist.skills.responses import ha_response
@@ -30,7 +30,7 @@ class HomeSkill:
             "HassTurnOn", "HassTurnOff", "HassLightSet", "LightStep", "HassGetState",
             "HassSetPosition", "HassClimateSetTemperature", "HassClimateGetTemperature",
             "HassFanSetSpeed", "HassVacuumStart", "HassVacuumReturnToBase",
-            "HassLawnMowerStartMowing", "HassLawnMowerDock",
+            "HassVacuumCleanArea", "HassLawnMowerStartMowing", "HassLawnMowerDock",
         }
     )  # fmt: skip
 
@@ -40,13 +40,18 @@ class HomeSkill:
     def handle(self, turn: Turn) -> Outcome:
         """Act on a request about devices."""
         slots = dict(turn.slots)
-        if turn.device_area and not ({"name", "area", "floor"} & slots.keys()):
-            slots["area"] = turn.device_area
-        elif _needs_a_place(turn.intent, slots):
+        everywhere = turn.response in _EVERYWHERE  # "alle Lichter": the whole home
+        here = turn.device_area if turn.intent not in _ANYWHERE and not everywhere else None
+        if turn.intent == "HassVacuumCleanArea":
+            return self._clean_area(turn, slots)
+        if here and not ({"name", "area", "floor"} & slots.keys()):
+            slots["area"] = here
+        elif _needs_a_place(turn.intent, slots) and not everywhere:
             asked = {"intent": turn.intent, "slots": slots, "response": turn.response}
             return ask_back(self.name, "question", asked, "In welchem Raum?", turn.now)
         try:
-            return self._act(turn, slots)
+            implied = here is not None and slots.get("area") == here
+            return self._act(turn, slots, implied_area=implied)
         except DriverError as err:
             return Outcome(str(err), code="failed")
 
@@ -61,20 +66,53 @@ class HomeSkill:
         )  # fmt: skip
         return self.handle(original)
 
-    def _act(self, turn: Turn, slots: dict[str, Any]) -> Outcome:
+    def _act(self, turn: Turn, slots: dict[str, Any], implied_area: bool = False) -> Outcome:
         intent = turn.intent
         if intent == "HassGetState":
             return self._get_state(turn, slots)
-        if intent == "HassClimateGetTemperature":
-            return self._get_temperature(slots)
-        selection = self.home.select(slots, _domains(intent))
+        selection = self._select(slots, _domains(intent), implied_area)
         if selection.problem:
             return Outcome(selection.problem, code="refused")
+        if intent == "HassClimateGetTemperature":
+            return self._get_temperature(turn, selection.devices[0])
         change, problem = _change(intent, slots, selection.devices)
         if change is None:
             return Outcome(problem or "Das geht nicht.", code="refused")
         actions = tuple(self._apply(device, change) for device in selection.devices)
         return Outcome(_reply(turn, slots, actions), actions)
+
+    def _select(
+        self, slots: dict[str, Any], domains: tuple[str, ...], implied_area: bool
+    ) -> Selection:
+        """The devices meant; the satellite's own room is a preference, not a constraint.
+
+        "Ventilator hier auf 50 Prozent" in a room without a fan means the home's only fan,
+        if it has exactly one.
+        """
+        selection = self.home.select(slots, domains)
+        if selection.devices or not implied_area:
+            return selection
+        anywhere = self.home.select({k: v for k, v in slots.items() if k != "area"}, domains)
+        return anywhere if len(anywhere.devices) == 1 else selection
+
+    def _clean_area(self, turn: Turn, slots: dict[str, Any]) -> Outcome:
+        """ "Staubsauge das Wohnzimmer": a vacuum cleans one area (the satellite's for "hier")."""
+        area = slots.get("area") or turn.device_area
+        if not isinstance(area, str):
+            asked = {"intent": turn.intent, "slots": slots, "response": turn.response}
+            return ask_back(self.name, "question", asked, "Welchen Raum soll ich reinigen?",
+                            turn.now)  # fmt: skip
+        if isinstance(slots.get("name"), str):
+            selection = self.home.select({"name": slots["name"]}, ("vacuum",))
+        else:  # the vacuum in that room, else the home's vacuums
+            selection = self.home.select({"area": area}, ("vacuum",))
+            selection = selection if selection.devices else self.home.select({}, ("vacuum",))
+        if selection.problem:
+            return Outcome(selection.problem, code="refused")
+        device = selection.devices[0]
+        action = self.home.apply(device, {"state": "cleaning", "cleaning_area": area})
+        said = ha_response(turn.intent, turn.response, slots={**slots, "area": area})
+        return Outcome(said or f"{device.name} reinigt {area}.", (action,))
 
     def _apply(self, device: Device, change: State) -> Action:
         if "brightness_step" in change:  # LightStep: relative to each light's own brightness
@@ -111,13 +149,14 @@ class HomeSkill:
         said = _STATE_WORDS.get(str(wanted), "so") if wanted else "da"
         return Outcome(f"{join_words(matched)} {'ist' if len(matched) == 1 else 'sind'} {said}.")
 
-    def _get_temperature(self, slots: dict[str, Any]) -> Outcome:
-        selection = self.home.select(slots, ("climate",))
-        if selection.problem:
-            return Outcome(selection.problem, code="refused")
-        state = self.home.state(selection.devices[0])
-        degrees = state.get("current_temperature", state.get("temperature"))
-        return Outcome(f"Es sind {_number(degrees)} Grad.")
+    def _get_temperature(self, turn: Turn, device: Device) -> Outcome:
+        """The measured temperature, or the set one when the question asks for it."""
+        state = self.home.state(device)
+        measured = state.get("current_temperature", state.get("temperature"))
+        wanted = state.get("temperature") if turn.response == "target_temperature" else measured
+        if wanted is None:
+            return Outcome(f"{device.name} meldet keine Temperatur.", code="nothing")
+        return Outcome(f"{_number(wanted)} Grad")
 
 
 def _is_state(state: str, wanted: Any) -> bool:
@@ -131,6 +170,12 @@ _ON_LIKE = frozenset({"on", "open", "opening", "heat", "cool", "cleaning", "play
 _OFF_LIKE = frozenset({"off", "closed", "closing", "docked", "idle", "paused", "locked"})
 
 
+# Questions are about the whole home unless they name a place; "hier" does not narrow them.
+_ANYWHERE = frozenset({"HassGetState"})
+# Home Assistant's response keys for "alle Lichter", "alle Ventilatoren", "alle öffnen".
+_EVERYWHERE = frozenset({"light_all", "fan_all", "open_all", "close_all"})
+
+
 def _needs_a_place(intent: str, slots: dict[str, Any]) -> bool:
     """ "Mach das Licht an" without a room, from a device that has none: ask where."""
     targeted = {"name", "area", "floor", "device_class"} & slots.keys()
@@ -141,7 +186,8 @@ def _needs_a_place(intent: str, slots: dict[str, Any]) -> bool:
 def _domains(intent: str) -> tuple[str, ...]:
     return {
         "HassLightSet": ("light",), "LightStep": ("light",), "HassSetPosition": ("cover",),
-        "HassClimateSetTemperature": ("climate",), "HassFanSetSpeed": ("fan",),
+        "HassClimateSetTemperature": ("climate",), "HassClimateGetTemperature": ("climate",),
+        "HassFanSetSpeed": ("fan",),
         "HassVacuumStart": ("vacuum",), "HassVacuumReturnToBase": ("vacuum",),
         "HassLawnMowerStartMowing": ("lawn_mower",), "HassLawnMowerDock": ("lawn_mower",),
     }.get(intent, SWITCHABLE)  # fmt: skip
@@ -153,7 +199,9 @@ def _change(
     """The state change a request asks for, or a German reason it cannot be done."""
     if intent in ("HassTurnOn", "HassTurnOff"):
         on = intent == "HassTurnOn"
-        if all(d.domain == "cover" for d in devices):
+        if all(d.domain == "lock" for d in devices):  # Home Assistant: "on" locks
+            return {"state": "locked" if on else "unlocked"}, None
+        if all(d.domain in ("cover", "valve") for d in devices):
             return ({"state": "open", "position": 100} if on else
                     {"state": "closed", "position": 0}), None  # fmt: skip
         return {"state": "on" if on else "off"}, None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hausgeist.skills.base import Action, Outcome, Pending, Turn
+from hausgeist.skills.responses import ha_response
 
 WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 MONTHS = (
@@ -29,12 +30,16 @@ class InfoSkill:
         """Answer."""
         now = turn.now
         if turn.intent == "HassGetCurrentTime":
-            return Outcome(f"Es ist {now.hour}:{now.minute:02d} Uhr.")
+            # Home Assistant's wording, "Es ist 09:30", from its template with our clock.
+            said = ha_response(turn.intent, turn.response, slots={"time": now.time()})
+            return Outcome(said or f"Es ist {now.hour:02d}:{now.minute:02d}")
         if turn.intent == "HassGetCurrentDate":
+            said = ha_response(turn.intent, turn.response, slots={"date": now.date()})
             weekday, month = WEEKDAYS[now.weekday()], MONTHS[now.month - 1]
-            return Outcome(f"Heute ist {weekday}, der {now.day}. {month} {now.year}.")
+            return Outcome(said or f"Es ist {weekday} der {now.day}. {month} {now.year}")
         if turn.intent == "HassNevermind":
-            return Outcome("Okay.", code="nothing")
+            # Nothing to call off: like Home Assistant, say nothing and do nothing.
+            return Outcome("", code="nothing")
         if turn.intent == "HassBroadcast":
             message = str(turn.slots.get("message", "")).strip()
             action = Action("broadcast", "announce", {"message": message})

@@ -11,6 +11,7 @@ from typing import Any
 
 from hausgeist.media.player import MEDIA_CLASSES, Player, PlayerError, PlayerRefused, Track, matches
 from hausgeist.skills.base import Action, Outcome, Pending, Turn
+from hausgeist.skills.responses import ha_response
 
 # "lauter" and "leiser" without a number change the volume by this many percentage points.
 VOLUME_STEP = 10
@@ -75,11 +76,13 @@ class MediaSkill:
         media_class = turn.slots.get("media_class")
         media_class = str(media_class) if media_class else None
         found, tracks = self._find(query, media_class)
+        # A sentence of Home Assistant's grammar gets Home Assistant's words for the result.
+        said = _ha_said(turn, tracks) if turn.response is not None else None
         if not tracks:
-            return Outcome(f"Ich habe nichts zu „{query}“ gefunden.", code="nothing")
+            return Outcome(said or f"Ich habe nichts zu „{query}“ gefunden.", code="nothing")
         self.player.play(tracks)
         data = {"query": query, "media_class": media_class, "tracks": len(tracks)}
-        return self._done(_announce(found, media_class, tracks), "play", data)
+        return self._done(said or _announce(found, media_class, tracks), "play", data)
 
     def _find(self, query: str, media_class: str | None) -> tuple[str, list[Track]]:
         """The tracks for a query and the part of the query that found them."""
@@ -177,6 +180,12 @@ class MediaSkill:
             "volume": volume,
             "title": track.title if track else None,
         }
+
+
+def _ha_said(turn: Turn, tracks: list[Track]) -> str | None:
+    """Home Assistant's reply: "Wiedergabe wird gestartet" or "Keine passenden Inhalte"."""
+    media = [{"title": track.title, "artist": track.artist} for track in tracks]
+    return ha_response(turn.intent, turn.response, slots={**turn.slots, "media": media})
 
 
 def _announce(query: str, media_class: str | None, tracks: list[Track]) -> str:

@@ -259,8 +259,8 @@ class TimerSkill:
         chosen = sorted(_select(timers, slots), key=lambda t: t.left(now))
         if not chosen:
             return Outcome(_not_found(slots), code="nothing")
-        if not any(t.name for t in chosen):
-            # Home Assistant's wording; a named timer keeps its name in hausgeist's own.
+        if len(chosen) == 1 or not any(t.name for t in chosen):
+            # Home Assistant's wording; several named timers keep their names in our own.
             described = [_ha_timer(t, now) for t in chosen]
             said = ha_response("HassTimerStatus", None, slots={**slots, "timers": described})
             if said:

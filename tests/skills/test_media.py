@@ -274,3 +274,16 @@ def test_an_unreachable_player_is_a_spoken_failure() -> None:
     outcome = MediaSkill(_Unreachable([Track("x")])).handle(turn("HassMediaPause"))
     assert outcome.reply == "Die Musikwiedergabe ist gerade nicht erreichbar."
     assert (outcome.code, outcome.actions) == ("failed", ())
+
+
+def test_a_sentence_of_home_assistants_grammar_gets_home_assistants_words(
+    skill: MediaSkill, player: VirtualPlayer
+) -> None:
+    slots = {"search_query": "Kraftwerk", "media_class": "artist"}
+    found = skill.handle(Turn("HassMediaSearchAndPlay", slots, "", NOW, "c1", response="default"))
+    assert (found.reply, player.status()) == ("Wiedergabe wird gestartet", "playing")
+    missing = {"search_query": "Immer die Radfahrer"}
+    nothing = skill.handle(
+        Turn("HassMediaSearchAndPlay", missing, "", NOW, "c1", response="default")
+    )
+    assert (nothing.reply, nothing.code) == ("Keine passenden Inhalte gefunden", "nothing")

@@ -83,9 +83,7 @@ def test_timers_survive_a_restart(tmp_path: Path, clock: FakeClock) -> None:
     clock.advance(minutes=4)
     second = Store(path)
     again = TimerSkill(second, clock.now)
-    assert again.handle(turn(clock, "HassTimerStatus")).reply == (
-        "Der Timer Pizza läuft noch 6 Minuten."
-    )
+    assert again.handle(turn(clock, "HassTimerStatus")).reply == "6 Minuten verbleiben."
     assert [r.name for r in rings_after(again, clock, minutes=6)] == ["Pizza"]
     second.close()
 
