@@ -15,6 +15,10 @@ fi
 # mpd plays music for households that use it and for the media tests; sox makes test audio.
 command -v mpd >/dev/null || APT_PACKAGES+=(mpd)
 command -v sox >/dev/null || APT_PACKAGES+=(sox)
+# The test suite drives the web UI in Debian's Chromium.
+if [ "$EXTRA" = "dev" ]; then
+    command -v chromium >/dev/null || APT_PACKAGES+=(chromium)
+fi
 if ((${#APT_PACKAGES[@]})); then
     apt-get update
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"

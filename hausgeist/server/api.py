@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ from hausgeist.server.middleware import request_id
 from hausgeist.server.registry import Principal, RegistryError
 from hausgeist.server.state import ServerState
 
+log = logging.getLogger("hausgeist.turn")
 MAX_TEXT_BODY = 1_000_000
 MAX_AUDIO_BODY = 10_000_000
 MAX_TEXT = 1_000  # characters of one spoken or typed command
@@ -169,6 +171,10 @@ async def run_turn(
         state.metrics.in_flight.dec()
     state.turns += 1
     state.metrics.turns.labels(result.intent or "none", result.code).inc()
+    log.info("turn", extra={"fields": {
+        "household": household.household.id, "device": who.device, "intent": result.intent,
+        "outcome": result.code, "actions": len(result.actions),
+    }})  # fmt: skip
     return {**result.to_json(), "turn_id": request_id.get()}
 
 

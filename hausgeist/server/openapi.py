@@ -21,9 +21,12 @@ _TURN = {
 
 
 def _op(summary: str, ok: int = 200, body: dict[str, Any] | None = None,
-        public: bool = False) -> dict[str, Any]:  # fmt: skip
+        public: bool = False, result: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+    success: dict[str, Any] = {"description": "OK"}
+    if result is not None:
+        success["content"] = {"application/json": {"schema": result}}
     responses: dict[str, Any] = {
-        str(ok): {"description": "OK"},
+        str(ok): success,
         "400": {"description": "bad input", "content": {"application/json": {"schema": _ERROR}}},
         "401": {"description": "missing or invalid token"},
         "404": {"description": "not found"},
@@ -67,9 +70,8 @@ def document(version: str) -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "paths": {
-            "/v1/ask": {"post": {**_op("One text turn (audio/wav: 415 until speech lands)",
-                                       body=ask_body),
-                                 "x-response-schema": _TURN}},
+            "/v1/ask": {"post": _op("One text turn (audio/wav: 415 until speech lands)",
+                                    body=ask_body, result={"$ref": "#/components/schemas/Turn"})},
             "/v1/me": {"get": _op("The caller: household, device, role")},
             "/v1/home": {"get": _op("Floors, areas, devices with state, the player")},
             "/v1/home/devices/{name}": {"patch": {**_op("Change a device", body=device_body),
