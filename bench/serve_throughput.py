@@ -65,7 +65,9 @@ def main() -> None:
         url = f"http://127.0.0.1:{port}"
         _wait(url)
         script = data / "ask.lua"
-        bodies = ", ".join(json.dumps(json.dumps({"text": c}, ensure_ascii=False)) for c in COMMANDS)
+        bodies = ", ".join(
+            json.dumps(json.dumps({"text": c}, ensure_ascii=False)) for c in COMMANDS
+        )
         script.write_text(LUA % bodies)
         # Warm up: every command once, so the home's phrase index is built.
         for command in COMMANDS:
@@ -79,7 +81,8 @@ def main() -> None:
         server.wait(timeout=30)
         shutil.rmtree(data, ignore_errors=True)
     command = "  .venv/bin/python bench/serve_throughput.py " + " ".join(sys.argv[1:])
-    print(f"command:\n{command}\nmachine: {os.cpu_count()} cores; server on 1 core, wrk on the other")
+    print(f"command:\n{command}")
+    print(f"machine: {os.cpu_count()} cores; server on 1 core, wrk on the other")
     print(f"{'connections':>11} {'turns/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
     for row in rows:
         print(f"{row['connections']:>11} {row['rps']:>9.0f} {row['p50']:>8.2f} {row['p99']:>8.2f} "
