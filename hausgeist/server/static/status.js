@@ -1,0 +1,50 @@
+// The status page: GET /v1/status (no token) every 2 seconds.
+
+import { percent } from "./format.js";
+
+const INTERVAL_MS = 2000;
+const $ = (id) => document.getElementById(id);
+const number = new Intl.NumberFormat("de-DE");
+const clock = new Intl.DateTimeFormat("de-DE", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+
+/** Seconds → "3 Tg. 4 Std.", "2 Std. 5 Min.", "4 Min. 10 Sek.". */
+function uptime(seconds) {
+  const s = Math.floor(seconds);
+  const days = Math.floor(s / 86400);
+  const hours = Math.floor((s % 86400) / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  if (days) return `${days} Tg. ${hours} Std.`;
+  if (hours) return `${hours} Std. ${minutes} Min.`;
+  if (minutes) return `${minutes} Min. ${s % 60} Sek.`;
+  return `${s} Sek.`;
+}
+
+function show(status) {
+  const healthy = status.status === "ok";
+  $("health").dataset.health = healthy ? "ok" : "degraded";
+  $("health").textContent = healthy ? "Alles in Ordnung" : `Eingeschränkt (${status.status})`;
+  $("version").textContent = status.version ?? "–";
+  $("uptime").textContent = typeof status.uptime_seconds === "number" ? uptime(status.uptime_seconds) : "–";
+  $("turns").textContent = typeof status.turns === "number" ? number.format(status.turns) : "–";
+  $("in-flight").textContent = typeof status.in_flight === "number" ? number.format(status.in_flight) : "–";
+  $("load").textContent = percent(status.load);
+  $("shed-rate").textContent = percent(status.shed_rate);
+  $("store").textContent = status.store === "ok" ? "in Ordnung" : (status.store ?? "–");
+}
+
+async function poll() {
+  try {
+    const response = await fetch("/v1/status", { cache: "no-store", headers: { Accept: "application/json" } });
+    const body = await response.json().catch(() => null);
+    if (!body) throw new Error(`HTTP ${response.status}`);
+    show(body);
+    $("updated").textContent = `Stand: ${clock.format(new Date())}`;
+  } catch {
+    $("health").dataset.health = "bad";
+    $("health").textContent = "Server nicht erreichbar";
+  } finally {
+    setTimeout(poll, INTERVAL_MS);
+  }
+}
+
+poll();
