@@ -24,7 +24,7 @@ from hausgeist.language.parse import ParseResult, Understanding
 from hausgeist.skills.alarms import AlarmSkill
 from hausgeist.skills.base import Action, Clock, Outcome, Skill, Turn
 from hausgeist.skills.german import join_words
-from hausgeist.skills.responses import ha_reply
+from hausgeist.skills.responses import ha_reply, spoken_amounts
 from hausgeist.skills.timers import Ring, TimerSkill
 from hausgeist.skills.weather import WeatherSkill
 from hausgeist.store.sqlite import Store
@@ -109,7 +109,7 @@ class Assistant:
             outcome = Outcome(FAILED, code="failed")
         if outcome.code == "done" and parsed.intent and outcome.pending is None:
             # Home Assistant's own wording, where its template needs only the slots.
-            said = ha_reply(parsed.intent, parsed.response, turn.slots)
+            said = ha_reply(parsed.intent, parsed.response, spoken_amounts(turn.slots, text))
             if said:
                 outcome = Outcome(said, outcome.actions, outcome.pending, outcome.code)
         rung = self._rings(now)

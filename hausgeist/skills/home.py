@@ -152,8 +152,12 @@ class HomeSkill:
     def _get_temperature(self, turn: Turn, device: Device) -> Outcome:
         """The measured temperature, or the set one when the question asks for it."""
         state = self.home.state(device)
+        target = turn.response == "target_temperature"
+        if state.get("state") in ("unavailable", "unknown"):
+            said = "Thermostat ist" if target else "Der Temperatursensor ist"
+            return Outcome(f"{said} nicht verfügbar.", code="nothing")
         measured = state.get("current_temperature", state.get("temperature"))
-        wanted = state.get("temperature") if turn.response == "target_temperature" else measured
+        wanted = state.get("temperature") if target else measured
         if wanted is None:
             return Outcome(f"{device.name} meldet keine Temperatur.", code="nothing")
         return Outcome(f"{_number(wanted)} Grad")

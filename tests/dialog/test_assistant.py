@@ -207,3 +207,17 @@ def test_weather_for_home_and_for_a_named_city(assistant: Assistant) -> None:
     hamburg = assistant.ask("Wie ist das Wetter in Hamburg?")
     assert hamburg.reply == "In Hamburg sind es 12 Grad, es ist bewölkt."
     assert len(asked) == 2 and asked[0] != asked[1]
+
+
+def test_a_duration_said_as_a_fraction_is_answered_in_the_same_words(
+    assistant: Assistant,
+) -> None:
+    assert assistant.ask("Stelle einen Timer für eine halbe Stunde").reply == (
+        "Timer für eine halbe Stunde gestartet"
+    )
+    assert assistant.ask("Timer um anderthalb Stunden verlängern").reply == (
+        "Timer um anderthalb Stunden verlängert"
+    )
+    assert (
+        assistant.ask("Stelle einen Timer für 5 Minuten").reply == "Timer für 5 Minuten gestartet"
+    )

@@ -103,3 +103,9 @@ def test_the_temperature_asked_for_is_the_measured_or_the_set_one(skill: HomeSki
     ask(skill, "HassClimateSetTemperature", temperature=23)
     asked = ask(skill, "HassClimateGetTemperature", "target_temperature", here="Küche")
     assert asked.reply == "23 Grad"
+
+
+def test_an_unavailable_thermostat_says_so(skill: HomeSkill, home: Home) -> None:
+    home.apply(home.devices[6], {"state": "unavailable"})
+    asked = ask(skill, "HassClimateGetTemperature", "current_temperature", area="Küche")
+    assert (asked.reply, asked.code) == ("Der Temperatursensor ist nicht verfügbar.", "nothing")
