@@ -1,0 +1,205 @@
+"""Admission control: a concurrency limit with a bounded, prioritised waiting room.
+
+A turn is admitted while fewer than `limit.current` turns are in flight. Beyond that it may
+wait in a queue that is bounded in length and in time; when a slot frees, the most critical,
+longest-waiting turn gets it. A full queue makes room for a more critical turn by shedding the
+newest of a less critical class. SHEDDABLE turns may only take the first quarter of the queue
+and DEFAULT turns three quarters, so the rest stays free for CRITICAL ones.
+
+Waiting is bounded the CoDel way: while the queue empties now and then, a turn may wait up to
+`max_wait` (a short burst is absorbed); once a queue has stood for `interval`, the server is
+overloaded and waiting only adds latency, so turns wait at most `target_wait` before they are
+shed. No turn waits past its deadline. This class is pure: the clock is injected and the
+async shell (`hausgeist.server.shedding`) does the waiting.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from hausgeist.server.concurrency import Gradient2Limit
+from hausgeist.server.criticality import Criticality
+
+# The share of the queue each class may fill.
+_QUEUE_SHARE = {Criticality.SHEDDABLE: 0.25, Criticality.DEFAULT: 0.75, Criticality.CRITICAL: 1.0}
+_MOST_CRITICAL_FIRST = sorted(Criticality, reverse=True)
+
+
+class State(Enum):
+    """Where a ticket is."""
+
+    QUEUED = "queued"
+    ADMITTED = "admitted"
+    SHED = "shed"
+    RELEASED = "released"
+
+
+class Reason(Enum):
+    """Why a turn was shed."""
+
+    OVERLOAD = "overload"  # no slot and no room in the queue
+    QUEUE_TIMEOUT = "queue_timeout"  # waited as long as it may
+    EVICTED = "evicted"  # its place in the queue went to a more critical turn
+    DEADLINE = "deadline"  # its requester had already given up
+
+
+@dataclass(eq=False)
+class Ticket:
+    """One turn's passage through admission."""
+
+    criticality: Criticality
+    arrived: float
+    give_up: float  # when it leaves the queue shed, if still waiting
+    state: State = State.QUEUED
+    reason: Reason | None = None
+    admitted: float | None = None
+    in_flight_at_admission: int = 0
+    wake: Callable[[], None] | None = field(default=None, repr=False)
+
+    @property
+    def waited(self) -> float:
+        """Seconds spent in the queue (0 for a turn admitted at once)."""
+        return (self.admitted or self.arrived) - self.arrived
+
+
+class Admission:
+    """Decides, for each turn, to admit it now, let it wait, or shed it."""
+
+    def __init__(
+        self,
+        limit: Gradient2Limit | None = None,
+        queue_size: int = 32,
+        max_wait: float = 0.2,
+        target_wait: float = 0.01,
+        interval: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
+        enabled: bool = True,
+    ) -> None:
+        self.limit = limit or Gradient2Limit()
+        self.queue_size = queue_size
+        self.max_wait = max_wait
+        self.target_wait = target_wait
+        self.interval = interval
+        self.enabled = enabled
+        self.in_flight = 0
+        self.shed = dict.fromkeys(Criticality, 0)
+        self.admitted = dict.fromkeys(Criticality, 0)
+        self._clock = clock
+        self._queues: dict[Criticality, deque[Ticket]] = {c: deque() for c in Criticality}
+        self._standing_since: float | None = None  # when the queue last stopped being empty
+
+    # Decisions
+
+    def offer(self, criticality: Criticality, deadline: float) -> Ticket:
+        """A new turn: admitted, queued (until `wake`) or shed, as the ticket's state says."""
+        now = self._clock()
+        self.expire()
+        ticket = Ticket(criticality, now, min(deadline, now + self._wait(now)))
+        if deadline <= now:
+            return self._shed(ticket, Reason.DEADLINE)
+        if not self.enabled or (self.queued == 0 and self.in_flight < self.limit.current):
+            return self._admit(ticket, now)
+        if not self._make_room(criticality):
+            return self._shed(ticket, Reason.OVERLOAD)
+        if self.queued == 0:
+            self._standing_since = now
+        self._queues[criticality].append(ticket)
+        return ticket
+
+    def release(self, ticket: Ticket, ok: bool = True) -> None:
+        """An admitted turn finished; `ok` when it completed (its latency then counts)."""
+        if ticket.state is not State.ADMITTED:
+            return
+        now = self._clock()
+        ticket.state = State.RELEASED
+        self.in_flight -= 1
+        if ok and ticket.admitted is not None:
+            self.limit.sample(now - ticket.admitted, ticket.in_flight_at_admission, now)
+        self.expire()
+        self._dispatch(now)
+
+    def give_up(self, ticket: Ticket) -> None:
+        """A waiting turn's time is up (or its requester left): it is shed."""
+        if ticket.state is State.QUEUED:
+            self._queues[ticket.criticality].remove(ticket)
+            self._shed(ticket, Reason.QUEUE_TIMEOUT)
+            self._queue_changed(self._clock())
+
+    def expire(self) -> None:
+        """Shed every waiting turn whose time in the queue is up."""
+        now = self._clock()
+        for queue in self._queues.values():
+            while queue and queue[0].give_up <= now:
+                self._shed(queue.popleft(), Reason.QUEUE_TIMEOUT)
+            stale = [t for t in queue if t.give_up <= now]  # deadlines differ within a class
+            for ticket in stale:
+                queue.remove(ticket)
+                self._shed(ticket, Reason.QUEUE_TIMEOUT)
+        self._queue_changed(now)
+
+    # Readings
+
+    @property
+    def queued(self) -> int:
+        """Turns waiting now."""
+        return sum(len(queue) for queue in self._queues.values())
+
+    def queue_age(self) -> float:
+        """Seconds the longest-waiting turn has waited (0 with an empty queue)."""
+        oldest = [queue[0].arrived for queue in self._queues.values() if queue]
+        return self._clock() - min(oldest) if oldest else 0.0
+
+    def overloaded(self) -> bool:
+        """Whether a queue has stood for longer than `interval`."""
+        since = self._standing_since
+        return since is not None and self._clock() - since >= self.interval
+
+    # Inside
+
+    def _wait(self, now: float) -> float:
+        since = self._standing_since
+        standing = since is not None and now - since >= self.interval
+        return self.target_wait if standing else self.max_wait
+
+    def _make_room(self, criticality: Criticality) -> bool:
+        if self.queued < self.queue_size * _QUEUE_SHARE[criticality]:
+            return True
+        for lower in Criticality:
+            if lower >= criticality:
+                return False
+            if self._queues[lower]:
+                self._shed(self._queues[lower].pop(), Reason.EVICTED)  # the newest goes
+                return True
+        return False
+
+    def _dispatch(self, now: float) -> None:
+        while self.in_flight < self.limit.current:
+            queue = next((self._queues[c] for c in _MOST_CRITICAL_FIRST if self._queues[c]), None)
+            if queue is None:
+                break
+            self._admit(queue.popleft(), now)
+        self._queue_changed(now)
+
+    def _admit(self, ticket: Ticket, now: float) -> Ticket:
+        ticket.state, ticket.admitted = State.ADMITTED, now
+        self.in_flight += 1
+        ticket.in_flight_at_admission = self.in_flight
+        self.admitted[ticket.criticality] += 1
+        if ticket.wake is not None:
+            ticket.wake()
+        return ticket
+
+    def _shed(self, ticket: Ticket, reason: Reason) -> Ticket:
+        ticket.state, ticket.reason = State.SHED, reason
+        self.shed[ticket.criticality] += 1
+        if ticket.wake is not None:
+            ticket.wake()
+        return ticket
+
+    def _queue_changed(self, now: float) -> None:
+        if self.queued == 0:
+            self._standing_since = None

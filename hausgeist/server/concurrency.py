@@ -1,0 +1,67 @@
+"""An adaptive concurrency limit: Netflix's Gradient2, as a plain class on an injected clock.
+
+The limit is how many turns may be worked on at once. Gradient2 compares the recent latency
+(the average of a short window of samples) with a slow moving average of it: while the two
+agree, the limit grows a little (by a small allowance for queueing); when recent turns take
+longer than `tolerance` times the long-term latency, the limit shrinks in proportion, never by
+more than half per window. See netflix/concurrency-limits, `Gradient2Limit`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Gradient2Limit:
+    """The concurrency limit, updated once per window of latency samples."""
+
+    limit: float = 4.0
+    min_limit: float = 1.0
+    max_limit: float = 64.0
+    smoothing: float = 0.2
+    tolerance: float = 1.5  # recent latency may exceed the long-term one by this factor
+    long_window: int = 600  # windows the long-term average spans
+    window: float = 0.1  # seconds of samples per update
+    min_samples: int = 10
+    long_rtt: float | None = None
+    _window_start: float | None = field(default=None, repr=False)
+    _sum: float = field(default=0.0, repr=False)
+    _count: int = field(default=0, repr=False)
+    _peak_in_flight: int = field(default=0, repr=False)
+
+    @property
+    def current(self) -> int:
+        """The limit as a whole number of turns (at least one)."""
+        return max(1, int(self.limit))
+
+    def sample(self, rtt: float, in_flight: int, now: float) -> None:
+        """One finished turn: how long it took and how many were in flight when it began."""
+        if self._window_start is None:
+            self._window_start = now
+        self._sum += rtt
+        self._count += 1
+        self._peak_in_flight = max(self._peak_in_flight, in_flight)
+        if now - self._window_start < self.window or self._count < self.min_samples:
+            return
+        self._update(self._sum / self._count, self._peak_in_flight)
+        self._window_start, self._sum, self._count, self._peak_in_flight = now, 0.0, 0, 0
+
+    def _update(self, short_rtt: float, in_flight: int) -> None:
+        short_rtt = max(short_rtt, 1e-6)
+        if self.long_rtt is None:
+            self.long_rtt = short_rtt
+            return
+        self.long_rtt += (short_rtt - self.long_rtt) / self.long_window
+        if self.long_rtt / short_rtt > 2:
+            # Latency fell well below the long-term average (the load went away): let the
+            # average follow faster, or the limit would trust stale slowness for minutes.
+            self.long_rtt *= 0.95
+        if in_flight < self.limit / 2:
+            return  # the load did not use the limit: no evidence to grow or shrink on
+        gradient = max(0.5, min(1.0, self.tolerance * self.long_rtt / short_rtt))
+        allowance = math.sqrt(self.limit)
+        proposed = self.limit * gradient + allowance
+        smoothed = self.limit * (1 - self.smoothing) + proposed * self.smoothing
+        self.limit = max(self.min_limit, min(self.max_limit, smoothed))

@@ -1,0 +1,69 @@
+"""How much a turn matters, decided before the expensive stages run.
+
+Under pressure SHEDDABLE turns go first, then DEFAULT ones; CRITICAL turns (home control,
+timers and alarms, answers to a question such as an order's "ja") are kept longest. For a text
+turn the class comes from a look at its words, which costs microseconds: the grammar would be
+exact, but parsing every request of a surge just to refuse most of them would spend the very
+capacity that shedding is meant to save. Speech not yet transcribed is DEFAULT.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import IntEnum
+
+
+class Criticality(IntEnum):
+    """A turn's class; a higher value is kept longer under load."""
+
+    SHEDDABLE = 0
+    DEFAULT = 1
+    CRITICAL = 2
+
+    @property
+    def label(self) -> str:
+        """The lowercase name used in metrics and logs."""
+        return self.name.lower()
+
+
+# Parts of words: "Küchenlicht", "Stehlampe", "Pizzatimer" and "Rollläden" all match.
+_CRITICAL_STEMS = (
+    "licht", "lampe", "leuchte", "rollladen", "rollläden", "rolladen", "rollo", "jalousie",
+    "markise", "heizung", "thermostat", "steckdose", "ventilator", "sauger", "mäher", "timer",
+    "wecker", "alarm", "kaffeemaschine", "garage", "schloss",
+)  # fmt: skip
+_CRITICAL_WORDS = frozenset({
+    "ja", "jawohl", "genau", "nein", "stopp", "abbrechen", "schalte", "schalt", "schalten",
+    "dimme", "dimm", "heller", "dunkler", "weck", "wecke", "öffne", "schließe",
+})  # fmt: skip
+_DEFAULT_STEMS = (
+    "musik", "spiel", "lied", "song", "album", "radio", "playlist", "lauter", "leiser",
+    "lautstärke", "stumm", "liste", "einkauf", "bestell", "kauf", "notier", "pausier",
+)  # fmt: skip
+_DEFAULT_WORDS = frozenset({"pause", "weiter", "nächstes", "nächster", "zurück"})
+_SHEDDABLE_STEMS = ("wetter", "regen", "hilfe", "witz", "uhrzeit", "datum", "erzähl", "danke")
+_SHEDDABLE_WORDS = frozenset({
+    "spät", "hallo", "hilf", "du", "dein", "deine", "dich", "dir", "tag", "geht", "wer",
+})  # fmt: skip
+_WORD = re.compile(r"\w+")
+
+
+def classify_text(text: str, continues_conversation: bool = False) -> Criticality:
+    """The class of a typed or transcribed command, from its words alone."""
+    words = _WORD.findall(text.lower())
+    if words and all(word.isdigit() for word in words):
+        return Criticality.CRITICAL  # a spoken voice code confirms an order
+    found = _matches(words, _CRITICAL_WORDS, _CRITICAL_STEMS)
+    if found:
+        return Criticality.CRITICAL
+    if _matches(words, _DEFAULT_WORDS, _DEFAULT_STEMS):
+        return Criticality.DEFAULT
+    if _matches(words, _SHEDDABLE_WORDS, _SHEDDABLE_STEMS) and not continues_conversation:
+        return Criticality.SHEDDABLE
+    # Not recognised: it may still be a command in words this list lacks, so it is not
+    # refused before anything that is clearly chit-chat.
+    return Criticality.DEFAULT
+
+
+def _matches(words: list[str], exact: frozenset[str], stems: tuple[str, ...]) -> bool:
+    return any(word in exact or any(stem in word for stem in stems) for word in words)

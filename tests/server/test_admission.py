@@ -1,0 +1,274 @@
+"""Admission control, the concurrency limit, criticality and deadlines, on a fake clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from hausgeist.server.admission import Admission, Reason, State, Ticket
+from hausgeist.server.concurrency import Gradient2Limit
+from hausgeist.server.criticality import Criticality, classify_text
+from hausgeist.server.deadline import DEFAULT_MS, MAX_MS, MIN_MS, Deadline, clamp_ms
+
+CRITICAL, DEFAULT, SHEDDABLE = Criticality.CRITICAL, Criticality.DEFAULT, Criticality.SHEDDABLE
+FAR = 1e9  # a deadline that never passes in these tests
+
+
+class Clock:
+    """Seconds that pass only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def fixed(limit: int) -> Gradient2Limit:
+    """A limit that never moves (it never sees a full window of samples)."""
+    return Gradient2Limit(limit=limit, min_limit=limit, max_limit=limit, min_samples=10**9)
+
+
+def admission(limit: int = 1, queue_size: int = 4, **options: float) -> tuple[Admission, Clock]:
+    clock = Clock()
+    return Admission(fixed(limit), queue_size=queue_size, clock=clock, **options), clock
+
+
+# The concurrency limit
+
+
+def feed(
+    limit: Gradient2Limit, clock: Clock, rtt: float, windows: int, in_flight: int | None = None
+) -> None:
+    """Windows of equal latencies, with the limit in use unless `in_flight` says otherwise."""
+    for _ in range(windows):
+        for _ in range(limit.min_samples):
+            clock.now += limit.window / limit.min_samples
+            limit.sample(rtt, limit.current if in_flight is None else in_flight, clock.now)
+
+
+def test_the_limit_grows_while_latency_stays_flat_and_the_limit_is_used() -> None:
+    limit, clock = Gradient2Limit(limit=4, max_limit=100), Clock()
+    feed(limit, clock, rtt=0.010, windows=50)
+    assert limit.current > 10
+
+
+def test_the_limit_does_not_grow_when_the_load_leaves_it_unused() -> None:
+    limit, clock = Gradient2Limit(limit=20), Clock()
+    feed(limit, clock, rtt=0.010, in_flight=2, windows=50)
+    assert limit.current == 20
+
+
+def test_the_limit_shrinks_when_latency_rises_beyond_the_tolerance() -> None:
+    limit, clock = Gradient2Limit(limit=40, max_limit=100), Clock()
+    feed(limit, clock, rtt=0.010, windows=20)
+    before = limit.current
+    feed(limit, clock, rtt=0.100, windows=20)
+    assert limit.current < before / 2
+
+
+def test_the_limit_stays_within_its_bounds() -> None:
+    limit, clock = Gradient2Limit(limit=4, min_limit=6, max_limit=9), Clock()
+    feed(limit, clock, rtt=0.010, windows=100)
+    assert limit.current == 9
+    feed(limit, clock, rtt=5.0, windows=100)
+    assert limit.current == 6
+
+
+def test_the_limit_recovers_after_the_latency_falls_back() -> None:
+    limit, clock = Gradient2Limit(limit=20, max_limit=100), Clock()
+    feed(limit, clock, rtt=0.010, windows=20)
+    feed(limit, clock, rtt=0.200, windows=30)
+    low = limit.current
+    feed(limit, clock, rtt=0.010, windows=100)
+    assert limit.current > 2 * low
+
+
+# Admission
+
+
+def test_turns_are_admitted_up_to_the_limit_then_wait() -> None:
+    gate, _ = admission(limit=2)
+    first, second, third = (gate.offer(DEFAULT, FAR) for _ in range(3))
+    assert [first.state, second.state, third.state] == [State.ADMITTED, State.ADMITTED,
+                                                        State.QUEUED]  # fmt: skip
+    assert gate.in_flight == 2 and gate.queued == 1
+
+
+def test_a_finished_turn_hands_its_slot_to_the_most_critical_waiter() -> None:
+    gate, _ = admission(limit=1)
+    running = gate.offer(DEFAULT, FAR)
+    chat, media, light = gate.offer(SHEDDABLE, FAR), gate.offer(DEFAULT, FAR), gate.offer(
+        CRITICAL, FAR)  # fmt: skip
+    woken: list[Ticket] = []
+    light.wake = lambda: woken.append(light)
+    gate.release(running)
+    assert light.state is State.ADMITTED and woken == [light]
+    assert chat.state is State.QUEUED and media.state is State.QUEUED
+    gate.release(light)
+    assert media.state is State.ADMITTED and chat.state is State.QUEUED
+
+
+def test_a_full_queue_sheds_the_newcomer_of_the_same_class() -> None:
+    gate, _ = admission(limit=1, queue_size=2)
+    gate.offer(CRITICAL, FAR)
+    waiting = [gate.offer(CRITICAL, FAR) for _ in range(2)]
+    late = gate.offer(CRITICAL, FAR)
+    assert [t.state for t in waiting] == [State.QUEUED, State.QUEUED]
+    assert late.state is State.SHED and late.reason is Reason.OVERLOAD
+    assert gate.shed[CRITICAL] == 1
+
+
+def test_a_critical_turn_takes_the_place_of_the_newest_sheddable_one() -> None:
+    gate, _ = admission(limit=1, queue_size=4)
+    gate.offer(CRITICAL, FAR)
+    older, newer = gate.offer(SHEDDABLE, FAR), gate.offer(DEFAULT, FAR)
+    more = [gate.offer(DEFAULT, FAR), gate.offer(CRITICAL, FAR)]
+    assert gate.queued == 4
+    light = gate.offer(CRITICAL, FAR)
+    assert light.state is State.QUEUED
+    assert older.state is State.SHED and older.reason is Reason.EVICTED
+    assert newer.state is State.QUEUED and all(t.state is State.QUEUED for t in more)
+
+
+def test_sheddable_turns_may_only_fill_the_first_quarter_of_the_queue() -> None:
+    gate, _ = admission(limit=1, queue_size=8)
+    gate.offer(CRITICAL, FAR)
+    chat = [gate.offer(SHEDDABLE, FAR) for _ in range(3)]
+    assert [t.state for t in chat] == [State.QUEUED, State.QUEUED, State.SHED]
+    assert gate.offer(DEFAULT, FAR).state is State.QUEUED
+
+
+def test_a_turn_waits_no_longer_than_max_wait() -> None:
+    gate, clock = admission(limit=1, max_wait=0.2)
+    gate.offer(DEFAULT, FAR)
+    waiting = gate.offer(DEFAULT, FAR)
+    clock.now = 0.19
+    gate.expire()
+    assert waiting.state is State.QUEUED
+    clock.now = 0.2
+    gate.expire()
+    assert waiting.state is State.SHED and waiting.reason is Reason.QUEUE_TIMEOUT
+    assert gate.queued == 0
+
+
+def test_a_standing_queue_cuts_the_wait_to_the_target() -> None:
+    gate, clock = admission(limit=1, max_wait=0.2, target_wait=0.01, interval=0.1)
+    gate.offer(DEFAULT, FAR)
+    first = gate.offer(DEFAULT, FAR)
+    assert first.give_up == pytest.approx(0.2)
+    clock.now = 0.15
+    assert gate.overloaded()
+    later = gate.offer(DEFAULT, FAR)
+    assert later.give_up == pytest.approx(0.16)
+
+
+def test_an_empty_queue_ends_the_overload() -> None:
+    gate, clock = admission(limit=1, max_wait=0.2, interval=0.1)
+    running = gate.offer(DEFAULT, FAR)
+    waiting = gate.offer(DEFAULT, FAR)
+    clock.now = 0.15
+    gate.release(running)
+    assert waiting.state is State.ADMITTED and not gate.overloaded()
+    assert gate.offer(DEFAULT, FAR).give_up == pytest.approx(0.35)
+
+
+def test_no_turn_waits_past_its_deadline() -> None:
+    gate, _ = admission(limit=1, max_wait=0.2)
+    gate.offer(DEFAULT, FAR)
+    assert gate.offer(DEFAULT, deadline=0.05).give_up == pytest.approx(0.05)
+
+
+def test_a_turn_whose_deadline_passed_is_shed_at_the_door() -> None:
+    gate, clock = admission(limit=4)
+    clock.now = 2.0
+    late = gate.offer(CRITICAL, deadline=1.0)
+    assert late.state is State.SHED and late.reason is Reason.DEADLINE
+    assert gate.in_flight == 0
+
+
+def test_a_waiter_that_gives_up_leaves_the_queue() -> None:
+    gate, _ = admission(limit=1)
+    running = gate.offer(DEFAULT, FAR)
+    waiting = gate.offer(DEFAULT, FAR)
+    gate.give_up(waiting)
+    gate.release(running)
+    assert waiting.state is State.SHED and gate.in_flight == 0 and gate.queued == 0
+
+
+def test_the_queue_age_is_that_of_the_longest_waiter() -> None:
+    gate, clock = admission(limit=1, max_wait=1.0)
+    gate.offer(DEFAULT, FAR)
+    assert gate.queue_age() == 0.0
+    gate.offer(SHEDDABLE, FAR)
+    clock.now = 0.1
+    gate.offer(CRITICAL, FAR)
+    clock.now = 0.3
+    assert gate.queue_age() == pytest.approx(0.3)
+
+
+def test_switched_off_it_admits_everything() -> None:
+    clock = Clock()
+    gate = Admission(fixed(1), queue_size=0, clock=clock, enabled=False)
+    assert all(gate.offer(SHEDDABLE, FAR).state is State.ADMITTED for _ in range(100))
+    assert gate.in_flight == 100
+
+
+def test_released_latencies_teach_the_limit() -> None:
+    clock = Clock()
+    gate = Admission(Gradient2Limit(limit=2, max_limit=50), clock=clock)
+    for _ in range(300):
+        tickets = [gate.offer(DEFAULT, FAR) for _ in range(gate.limit.current)]
+        clock.now += 0.01
+        for ticket in tickets:
+            gate.release(ticket)
+    assert gate.limit.current > 2
+
+
+# Criticality
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Schalte das Licht in der Küche an", CRITICAL),
+    ("Mach das Küchenlicht aus", CRITICAL),
+    ("Stell einen Timer auf zehn Minuten", CRITICAL),
+    ("Weck mich morgen um halb sieben", CRITICAL),
+    ("Öffne den Rollladen im Wohnzimmer", CRITICAL),
+    ("ja", CRITICAL),
+    ("4711", CRITICAL),
+    ("Spiele Musik von Nina Hagen", DEFAULT),
+    ("Setz Milch auf die Einkaufsliste", DEFAULT),
+    ("Bestelle zwei Packungen Batterien", DEFAULT),
+    ("Mach lauter", DEFAULT),
+    ("Wie ist das Wetter in Hamburg?", SHEDDABLE),
+    ("Wie spät ist es?", SHEDDABLE),
+    ("Wie war dein Tag?", SHEDDABLE),
+    ("Hilfe", SHEDDABLE),
+    ("Erzähl mir einen Witz", SHEDDABLE),
+    ("Kannst du das Licht im Bad ausmachen?", CRITICAL),
+    ("Quetzalcoatl", DEFAULT),
+])  # fmt: skip
+def test_a_turn_is_classified_by_its_words(text: str, expected: Criticality) -> None:
+    assert classify_text(text) is expected
+
+
+def test_an_answer_within_a_conversation_is_never_sheddable() -> None:
+    assert classify_text("wie war dein Tag", continues_conversation=True) is DEFAULT
+
+
+# Deadlines
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (None, DEFAULT_MS), ("", DEFAULT_MS), ("soon", DEFAULT_MS), (b"1500", 1500), ("250.5", 250),
+    (-5, MIN_MS), ("0", MIN_MS), (10**12, MAX_MS), ("1e400", MAX_MS), ("nan", DEFAULT_MS),
+    (True, DEFAULT_MS), ([1], DEFAULT_MS),
+])  # fmt: skip
+def test_deadlines_are_defaulted_and_clamped(raw: object, expected: int) -> None:
+    assert clamp_ms(raw) == expected
+
+
+def test_a_deadline_expires_on_its_own_clock() -> None:
+    deadline = Deadline.after("1000", now=10.0)
+    assert deadline.remaining(10.5) == pytest.approx(0.5)
+    assert not deadline.expired(10.999)
+    assert deadline.expired(11.0)
