@@ -7,6 +7,7 @@ import { record } from "./talk.js";
 
 const TALK_LABEL = "Halten zum Sprechen";
 const TALKING_LABEL = "Ich höre zu … loslassen zum Senden";
+const MAX_TALK_MS = 30000; // a command is short; a stuck button must not stream for minutes
 
 /** One turn on screen: what was said, the intent, the reply. */
 class TurnView {
@@ -270,6 +271,7 @@ export class Conversation {
     });
     take.live = true;
     take.queue.splice(0).forEach((chunk) => this.stream.send(chunk));
+    setTimeout(() => this.recording === take && this.stopTalking(), MAX_TALK_MS);
     if (take.released) this.stopTalking();
     await turn;
   }

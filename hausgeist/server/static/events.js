@@ -57,12 +57,13 @@ export function followEvents({ onEvent, onState, onOpen }) {
 }
 
 async function readStream(body, onEvent) {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   const parser = new SseParser(onEvent);
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return;
-    parser.feed(value);
+    parser.feed(decoder.decode(value, { stream: true }));
   }
 }
 

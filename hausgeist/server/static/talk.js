@@ -22,9 +22,10 @@ export async function record(onChunk) {
     throw err;
   }
   const source = context.createMediaStreamSource(media);
+  // One silent output, connected, so that every browser keeps pulling audio through it.
   const node = new AudioWorkletNode(context, "pcm16-processor", {
     numberOfInputs: 1,
-    numberOfOutputs: 0,
+    numberOfOutputs: 1,
     channelCount: 1,
     channelCountMode: "explicit",
   });
@@ -33,7 +34,7 @@ export async function record(onChunk) {
     if (event.data === "flushed") flushed?.();
     else if (event.data instanceof ArrayBuffer) onChunk(event.data);
   };
-  source.connect(node);
+  source.connect(node).connect(context.destination);
   if (context.state === "suspended") await context.resume();
 
   return {
@@ -46,6 +47,7 @@ export async function record(onChunk) {
       node.port.postMessage("flush");
       await done;
       source.disconnect();
+      node.disconnect();
       node.port.onmessage = null;
       media.getTracks().forEach((track) => track.stop());
       await context.close();
