@@ -9,6 +9,7 @@ nothing is done for a sentence that is not a command.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -52,6 +53,7 @@ class TurnResult:
     conversation_id: str
     actions: list[dict[str, Any]] = field(default_factory=list)
     code: str = "done"
+    seconds: dict[str, float] = field(default_factory=dict)  # time per stage: understand, act
 
     def to_json(self) -> dict[str, Any]:
         """The JSON answer."""
@@ -90,8 +92,10 @@ class Assistant:
     ) -> TurnResult:
         """One turn."""
         now = self.clock()
+        began = time.perf_counter()
         conversation, expired = self.conversations.load(conversation_id or uuid.uuid4().hex, now)
         parsed = self.understanding.parse(text, self._snapshot(), area=device_area)
+        understood = time.perf_counter()
         turn = Turn(
             parsed.intent or "",
             dict(parsed.slots),
@@ -148,6 +152,7 @@ class Assistant:
             conversation.id,
             [action.to_json() for action in outcome.actions],
             outcome.code,
+            {"understand": understood - began, "act": time.perf_counter() - understood},
         )
 
     def _snapshot(self) -> HomeSnapshot:
