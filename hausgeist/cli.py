@@ -82,6 +82,24 @@ def _arguments() -> argparse.ArgumentParser:
     )
     serve.add_argument("--body-timeout", type=float, default=10.0,
                        help="seconds a client may take to send a request body")  # fmt: skip
+    serve.add_argument(
+        "--admission",
+        choices=["on", "off"],
+        default="on",
+        help="adaptive concurrency limit and load shedding (off: to compare)",
+    )
+    serve.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=64,
+        help="ceiling of the adaptive limit on turns in flight",
+    )
+    serve.add_argument(
+        "--queue-size",
+        type=int,
+        default=32,
+        help="turns that may wait for a slot before the excess is shed",
+    )
     serve.set_defaults(run=_serve)
 
     households = commands.add_parser("households", help="households this data directory serves")
@@ -183,6 +201,9 @@ def _serve(args: argparse.Namespace) -> int:
         device_rate=args.device_rate,
         device_burst=2 * args.device_rate,
         body_timeout=args.body_timeout,
+        admission=args.admission == "on",
+        max_concurrency=max(1, args.max_concurrency),
+        queue_size=max(0, args.queue_size),
     )
     return serve(settings, args.host, args.port, args.log_level)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -13,10 +14,13 @@ import anyio.to_thread
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from hausgeist.dialog.assistant import TurnResult
+from hausgeist.server.deadline import Deadline
 from hausgeist.server.errors import ApiError, bad_request
 from hausgeist.server.household import HouseholdService
 from hausgeist.server.middleware import request_id
 from hausgeist.server.registry import Principal, RegistryError
+from hausgeist.server.shedding import DEADLINE_SCOPE_KEY
 from hausgeist.server.state import ServerState
 
 log = logging.getLogger("hausgeist.turn")
@@ -147,7 +151,8 @@ async def ask(request: Request) -> Response:
     document = await read_json(request)
     text = text_field(document)
     conversation = optional_text(document, "conversation_id")
-    answer = await run_turn(state_of(request), household, who, text, conversation)
+    deadline = request.scope.get(DEADLINE_SCOPE_KEY)
+    answer = await run_turn(state_of(request), household, who, text, conversation, deadline)
     return JSONResponse(answer)
 
 
@@ -157,15 +162,20 @@ async def run_turn(
     who: Principal,
     text: str,
     conversation: str | None,
+    deadline: Deadline | None = None,
 ) -> dict[str, Any]:
-    """A turn in a worker thread, measured and counted."""
+    """A turn in a worker thread, measured and counted; dropped once its deadline passed."""
+    check_deadline(state, deadline, "admission")
+
+    def work() -> TurnResult:
+        check_deadline(state, deadline, "worker")  # it may have waited for a thread
+        return household.ask(text, conversation, who.area, who.device)
+
     state.in_flight += 1
     state.metrics.in_flight.inc()
     try:
         with state.metrics.stage_seconds.labels("turn").time():
-            result = await anyio.to_thread.run_sync(
-                household.ask, text, conversation, who.area, who.device
-            )
+            result = await anyio.to_thread.run_sync(work)
     finally:
         state.in_flight -= 1
         state.metrics.in_flight.dec()
@@ -176,6 +186,14 @@ async def run_turn(
         "outcome": result.code, "actions": len(result.actions),
     }})  # fmt: skip
     return {**result.to_json(), "turn_id": request_id.get()}
+
+
+def check_deadline(state: ServerState, deadline: Deadline | None, stage: str) -> None:
+    """504 instead of starting `stage` once the requester has given up on the turn."""
+    if deadline is not None and deadline.expired(time.monotonic()):
+        state.metrics.deadline_dropped.labels(stage).inc()
+        raise ApiError(504, "deadline_exceeded",
+                       "Das hat zu lange gedauert; ich habe nichts ausgeführt.")  # fmt: skip
 
 
 def blocking(method: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:

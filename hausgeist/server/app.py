@@ -27,6 +27,7 @@ from hausgeist.server.errors import ApiError
 from hausgeist.server.middleware import Observe
 from hausgeist.server.openapi import document as openapi_document
 from hausgeist.server.registry import Registry
+from hausgeist.server.shedding import AdmissionGate
 from hausgeist.server.state import ServerState, Settings
 from hausgeist.server.stream import stream
 
@@ -45,7 +46,16 @@ def create_app(settings: Settings) -> ASGIApp:
         lifespan=_lifespan,
     )
     app.state.server = state
-    return Observe(app, state.metrics)
+    gate = AdmissionGate(app, state.admission, state.count_shed, settings.body_timeout)
+    return Observe(gate, state.metrics)
+
+
+def server_state(app: ASGIApp) -> ServerState:
+    """The shared state inside the middleware layers `create_app` returned."""
+    while not isinstance(app, Starlette):
+        app = app.app  # type: ignore[attr-defined]
+    state: ServerState = app.state.server
+    return state
 
 
 def _routes() -> list[Route | WebSocketRoute | Mount]:
@@ -146,9 +156,23 @@ async def _status(request: Request) -> Response:
         "in_flight": state.in_flight,
         "load": min(state.in_flight / 64, 1.0),
         "shed_rate": round(state.shed / offered, 4),
+        "admission": _admission(state),
         "households": len(state.services),
         "store": "ok" if state.registry.store.ping() else "unreachable",
     })  # fmt: skip
+
+
+def _admission(state: ServerState) -> dict[str, Any]:
+    admission = state.admission
+    return {
+        "enabled": admission.enabled,
+        "limit": admission.limit.current,
+        "in_flight": admission.in_flight,
+        "queued": admission.queued,
+        "queue_age_ms": round(admission.queue_age() * 1000, 1),
+        "overloaded": admission.overloaded(),
+        "shed": {c.label: n for c, n in admission.shed.items()},
+    }
 
 
 async def _api_error(request: Request, error: Exception) -> Response:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from hausgeist.server.admission import Admission
+
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -41,3 +43,29 @@ class Metrics:
         self.event_listeners = Gauge(
             "hausgeist_event_listeners", "Open event streams", registry=self.registry
         )
+        self.admission_limit = Gauge(
+            "hausgeist_admission_limit", "Turns that may be in flight now (adaptive limit)",
+            registry=self.registry,
+        )  # fmt: skip
+        self.admission_in_flight = Gauge(
+            "hausgeist_admission_in_flight", "Turns admitted and not yet answered",
+            registry=self.registry,
+        )  # fmt: skip
+        self.admission_queued = Gauge(
+            "hausgeist_admission_queued", "Turns waiting for a slot", registry=self.registry
+        )
+        self.queue_age = Gauge(
+            "hausgeist_admission_queue_age_seconds", "How long the longest-waiting turn has waited",
+            registry=self.registry,
+        )  # fmt: skip
+        self.deadline_dropped = Counter(
+            "hausgeist_deadline_dropped", "Turns dropped because their deadline passed, by stage",
+            ["stage"], registry=self.registry,
+        )  # fmt: skip
+
+    def watch(self, admission: Admission) -> None:
+        """Read the admission controller's figures at each scrape."""
+        self.admission_limit.set_function(lambda: admission.limit.current)
+        self.admission_in_flight.set_function(lambda: admission.in_flight)
+        self.admission_queued.set_function(lambda: admission.queued)
+        self.queue_age.set_function(admission.queue_age)

@@ -8,7 +8,7 @@ from types import FrameType
 
 import uvicorn
 
-from hausgeist.server.app import create_app
+from hausgeist.server.app import create_app, server_state
 from hausgeist.server.middleware import JsonFormatter
 from hausgeist.server.registry import Registry
 from hausgeist.server.state import ServerState, Settings
@@ -28,7 +28,7 @@ def serve(settings: Settings, host: str, port: int, log_level: str = "info") -> 
     _logging(log_level)
     token = first_start(Registry(settings.data))
     app = create_app(settings)
-    state: ServerState = app.app.state.server  # type: ignore[attr-defined]
+    state = server_state(app)
     shown = "localhost" if host in ("127.0.0.1", "::1") else host
     print(f"hausgeist: http://{shown}:{port}/ (Daten: {settings.data})", file=sys.stderr)
     if token:

@@ -11,6 +11,9 @@ import anyio.to_thread
 
 from hausgeist.app import build_assistant
 from hausgeist.language.build import Compiled
+from hausgeist.server.admission import Admission
+from hausgeist.server.concurrency import Gradient2Limit
+from hausgeist.server.criticality import Criticality
 from hausgeist.server.events import EventHub
 from hausgeist.server.household import HouseholdService
 from hausgeist.server.metrics import Metrics
@@ -28,6 +31,9 @@ class Settings:
     device_burst: float = 40.0
     body_timeout: float = 10.0  # seconds a client may take to send a request body
     clock: Clock | None = None  # the households' clock (tests inject one)
+    admission: bool = True  # adaptive concurrency limit and load shedding on POST /v1/ask
+    max_concurrency: int = 64  # the adaptive limit's ceiling
+    queue_size: int = 32  # turns that may wait for a slot
 
 
 @dataclass
@@ -48,6 +54,17 @@ class ServerState:
 
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(self.settings.device_rate, self.settings.device_burst)
+        limit = Gradient2Limit(limit=min(4, self.settings.max_concurrency),
+                               max_limit=self.settings.max_concurrency)  # fmt: skip
+        self.admission = Admission(
+            limit, queue_size=self.settings.queue_size, enabled=self.settings.admission
+        )
+        self.metrics.watch(self.admission)
+
+    def count_shed(self, criticality: Criticality) -> None:
+        """One turn refused for load."""
+        self.shed += 1
+        self.metrics.shed.labels(criticality.label).inc()
 
     async def service(self, household: Household) -> HouseholdService:
         """The household's service, opened on first use."""

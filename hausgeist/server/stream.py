@@ -3,22 +3,28 @@
 The first message authenticates (`{"type": "auth", "token"}`; browsers cannot send an
 Authorization header on a WebSocket). Then, per turn, either `{"type": "text", "text"}` or
 `{"type": "audio", "sample_rate": 16000}`, binary chunks of 16-bit mono PCM and
-`{"type": "end"}`. The server answers each turn with events: `transcript` (audio only),
-`intent`, `actions`, `reply`, then `done`; or `error` with a `code` and a German `message`.
+`{"type": "end"}`; either may carry `deadline_ms` (5000 by default, clamped). The server
+answers each turn with events: `transcript` (audio only), `intent`, `actions`, `reply`, then
+`done`; or `error` with a `code` and a German `message` (`overloaded` adds `retry_after`).
 A client that sends garbage is told why and closed.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import anyio
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from hausgeist.server.admission import State
 from hausgeist.server.api import MAX_AUDIO_BODY, MAX_TEXT, run_turn, state_of
+from hausgeist.server.criticality import classify_text
+from hausgeist.server.deadline import Deadline
 from hausgeist.server.errors import ApiError
 from hausgeist.server.registry import Principal
+from hausgeist.server.shedding import acquire, shed_message
 
 AUTH_TIMEOUT = 10.0
 IDLE_TIMEOUT = 300.0
@@ -90,7 +96,8 @@ async def _turn(websocket: WebSocket, who: Principal, message: dict[str, Any]) -
         if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
             await _error(websocket, "invalid_field", f"'text' must be 1 to {MAX_TEXT} characters")
             return
-        await _answer(websocket, who, text, conversation)
+        deadline = Deadline.after(message.get("deadline_ms"), time.monotonic())
+        await _answer(websocket, who, text, conversation, deadline)
     elif kind == "audio":
         await _receive_audio(websocket)
         await _error(websocket, "speech_unavailable",
@@ -100,19 +107,30 @@ async def _turn(websocket: WebSocket, who: Principal, message: dict[str, Any]) -
 
 
 async def _answer(
-    websocket: WebSocket, who: Principal, text: str, conversation: str | None
-) -> None:
+    websocket: WebSocket, who: Principal, text: str, conversation: str | None,
+    deadline: Deadline,
+) -> None:  # fmt: skip
     state = state_of(websocket)
     assert who.household is not None  # checked when the connection authenticated
-    household = await state.service(who.household)
     if state.limiter.take(who.device_id) > 0:
         await _error(websocket, "rate_limited", "Zu viele Anfragen von diesem Gerät.")
         return
+    criticality = classify_text(text, conversation is not None)
+    ticket = await acquire(state.admission, criticality, deadline)
+    if ticket.state is State.SHED:
+        state.count_shed(criticality)
+        await websocket.send_json(shed_message())
+        return
+    ok = False
     try:
-        answer = await run_turn(state, household, who, text, conversation)
+        household = await state.service(who.household)
+        answer = await run_turn(state, household, who, text, conversation, deadline)
+        ok = True
     except ApiError as err:
         await _error(websocket, err.code, err.message)
         return
+    finally:
+        state.admission.release(ticket, ok)
     await websocket.send_json({"type": "intent", "intent": answer["intent"],
                                "slots": answer["slots"]})  # fmt: skip
     await websocket.send_json({"type": "actions", "actions": answer["actions"]})

@@ -1,0 +1,183 @@
+"""The turn entry's guard: admission for POST /v1/ask, and the polite, instant refusal.
+
+`AdmissionGate` is pure ASGI middleware (not BaseHTTPMiddleware: a shed answer must cost
+microseconds, and the admitted turn's body is handed on untouched). It reads the small JSON
+body once to classify the turn, asks `Admission`, and either passes the request on with its
+deadline in the scope, or answers 503 at once from pre-rendered bytes, without touching the
+registry, the store or any engine. WebSocket turns use `acquire` and `shed_message` directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hausgeist.server.admission import Admission, State, Ticket
+from hausgeist.server.criticality import Criticality, classify_text
+from hausgeist.server.deadline import Deadline
+
+APOLOGY = "Gerade ist viel los. Versuch es bitte in ein paar Sekunden noch einmal."
+RETRY_AFTER = (1, 2, 3, 4)  # seconds; one is drawn per answer so that retries spread out
+DEADLINE_SCOPE_KEY = "hausgeist.deadline"
+CRITICALITY_SCOPE_KEY = "hausgeist.criticality"
+_TEXT_BODY_LIMIT = 64 * 1024  # a text turn's JSON is tiny; longer bodies are not looked into
+_AUDIO = (b"audio/wav", b"audio/x-wav", b"audio/wave")
+
+
+def _render(retry_after: int) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    body = json.dumps({
+        "code": "overloaded", "message": APOLOGY, "retry_after": retry_after,
+    }, ensure_ascii=False).encode()  # fmt: skip
+    headers = [
+        (b"content-type", b"application/json; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+        (b"retry-after", str(retry_after).encode()),
+        (b"cache-control", b"no-store"),
+    ]
+    return headers, body
+
+
+_SHED = {seconds: _render(seconds) for seconds in RETRY_AFTER}
+
+
+def shed_message(retry_after: int | None = None) -> dict[str, Any]:
+    """The WebSocket form of the refusal."""
+    seconds = retry_after or random.choice(RETRY_AFTER)
+    return {"type": "error", "code": "overloaded", "message": APOLOGY, "retry_after": seconds}
+
+
+async def send_shed(send: Send) -> None:
+    """The HTTP refusal: 503, a jittered Retry-After and the apology, all pre-rendered."""
+    headers, body = _SHED[random.choice(RETRY_AFTER)]
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def acquire(admission: Admission, criticality: Criticality, deadline: Deadline) -> Ticket:
+    """Admit, or wait in the queue until admitted or shed; the ticket's state tells which."""
+    ticket = admission.offer(criticality, deadline.at)
+    if ticket.state is not State.QUEUED:
+        return ticket
+    loop = asyncio.get_running_loop()
+    woken: asyncio.Future[None] = loop.create_future()
+
+    def wake() -> None:
+        if not woken.done():
+            woken.set_result(None)
+
+    ticket.wake = wake
+    timer = loop.call_at(_loop_time(loop, ticket.give_up), admission.give_up, ticket)
+    try:
+        await woken
+    except asyncio.CancelledError:
+        admission.give_up(ticket)  # the requester left while waiting
+        admission.release(ticket, ok=False)  # or was admitted at the same moment
+        raise
+    finally:
+        timer.cancel()
+    return ticket
+
+
+def _loop_time(loop: asyncio.AbstractEventLoop, monotonic: float) -> float:
+    return loop.time() + (monotonic - time.monotonic())
+
+
+class AdmissionGate:
+    """Admission control in front of POST /v1/ask."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        admission: Admission,
+        on_shed: Callable[[Criticality], None],
+        body_timeout: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.app = app
+        self.admission = admission
+        self.on_shed = on_shed
+        self.body_timeout = body_timeout
+        self.clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Guard a turn; everything else passes straight through."""
+        if scope["type"] != "http" or scope["path"] != "/v1/ask" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        deadline = Deadline.after(headers.get(b"x-deadline-ms"), self.clock())
+        kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        try:
+            head, receive = await self._peek(receive, kind not in _AUDIO)
+        except TimeoutError:
+            await send_slow_body(send)  # a slow body holds no slot and no worker
+            return
+        criticality = _classify(head) if kind not in _AUDIO else Criticality.DEFAULT
+        ticket = await acquire(self.admission, criticality, deadline)
+        if ticket.state is State.SHED:
+            self.on_shed(criticality)
+            await send_shed(send)
+            return
+        scope[DEADLINE_SCOPE_KEY], scope[CRITICALITY_SCOPE_KEY] = deadline, criticality
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            # Only completed turns teach the limit; a refusal or a crash says nothing of speed.
+            self.admission.release(ticket, ok=status < 400)
+
+    async def _peek(self, receive: Receive, read: bool) -> tuple[bytes, Receive]:
+        """A small body, read whole; the receive that replays it to the handler."""
+        if not read:
+            return b"", receive
+        messages: list[Message] = []
+        size, more = 0, True
+        async with asyncio.timeout(self.body_timeout):
+            while more and size <= _TEXT_BODY_LIMIT:
+                message = await receive()
+                messages.append(message)
+                if message["type"] != "http.request":
+                    break
+                size += len(message.get("body", b""))
+                more = message.get("more_body", False)
+        head = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        return (b"" if more else head), replay
+
+
+async def send_slow_body(send: Send) -> None:
+    """408, in the handlers' error shape, for a body that did not arrive in time."""
+    body = json.dumps({"code": "request_timeout", "message": "Der Inhalt kam zu langsam an."},
+                      ensure_ascii=False).encode()  # fmt: skip
+    await send({"type": "http.response.start", "status": 408, "headers": [
+        (b"content-type", b"application/json; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()), (b"connection", b"close"),
+    ]})  # fmt: skip
+    await send({"type": "http.response.body", "body": body})
+
+
+def _classify(body: bytes) -> Criticality:
+    """The class of a JSON text turn; anything unreadable is left to the handler as DEFAULT."""
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return Criticality.DEFAULT
+    if not isinstance(document, dict) or not isinstance(document.get("text"), str):
+        return Criticality.DEFAULT
+    return classify_text(document["text"], bool(document.get("conversation_id")))

@@ -1,0 +1,146 @@
+"""The admission middleware in process: a turn held open by the test fills the only slot."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+
+from starlette.types import Message, Receive, Scope, Send
+
+from hausgeist.server.admission import Admission
+from hausgeist.server.concurrency import Gradient2Limit
+from hausgeist.server.criticality import Criticality
+from hausgeist.server.deadline import Deadline
+from hausgeist.server.shedding import (
+    APOLOGY,
+    CRITICALITY_SCOPE_KEY,
+    DEADLINE_SCOPE_KEY,
+    RETRY_AFTER,
+    AdmissionGate,
+)
+
+
+class HeldApp:
+    """A handler that answers 200 only once the test releases it, echoing the body it read."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.started = asyncio.Event()
+        self.scopes: list[Scope] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.scopes.append(scope)
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        self.started.set()
+        await self.release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+
+def one_slot(queue_size: int = 0) -> Admission:
+    limit = Gradient2Limit(limit=1, min_limit=1, max_limit=1, min_samples=10**9)
+    return Admission(limit, queue_size=queue_size, max_wait=60, target_wait=60, interval=60)
+
+
+def request(
+    text: str, path: str = "/v1/ask", headers: list[tuple[bytes, bytes]] | None = None
+) -> tuple[Scope, Receive]:
+    body = json.dumps({"text": text}).encode()
+    scope: Scope = {
+        "type": "http", "method": "POST", "path": path,
+        "headers": [(b"content-type", b"application/json"), *(headers or [])],
+    }  # fmt: skip
+    chunks = [body[:5], body[5:]]  # a body in two pieces must reach the handler whole
+
+    async def receive() -> Message:
+        if chunks:
+            piece = chunks.pop(0)
+            return {"type": "http.request", "body": piece, "more_body": bool(chunks)}
+        await asyncio.Event().wait()  # a client that sent everything just waits
+        raise AssertionError("unreachable")
+
+    return scope, receive
+
+
+async def call(app: Callable[[Scope, Receive, Send], Awaitable[None]], scope: Scope,
+               receive: Receive) -> list[Message]:  # fmt: skip
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return sent
+
+
+def test_a_turn_beyond_the_limit_is_shed_with_503_retry_after_and_the_apology() -> None:
+    async def scenario() -> None:
+        held, shed = HeldApp(), list[Criticality]()
+        gate = AdmissionGate(held, one_slot(), shed.append)
+        first = asyncio.create_task(call(gate, *request("Mach das Licht an")))
+        await held.started.wait()
+        refused = await asyncio.wait_for(call(gate, *request("Wie ist das Wetter?")), 30)
+        start, body = refused
+        assert start["status"] == 503
+        headers = dict(start["headers"])
+        assert int(headers[b"retry-after"]) in RETRY_AFTER
+        answer = json.loads(body["body"])
+        assert answer["code"] == "overloaded" and answer["message"] == APOLOGY
+        assert shed == [Criticality.SHEDDABLE] and len(held.scopes) == 1
+        held.release.set()
+        assert (await first)[0]["status"] == 200
+
+    asyncio.run(scenario())
+
+
+def test_an_admitted_turn_gets_its_body_whole_its_deadline_and_its_class() -> None:
+    async def scenario() -> None:
+        held = HeldApp()
+        held.release.set()
+        gate = AdmissionGate(held, one_slot(), lambda c: None)
+        scope, receive = request("Stell einen Timer auf zehn Minuten",
+                                 headers=[(b"x-deadline-ms", b"1500")])  # fmt: skip
+        start, body = await call(gate, scope, receive)
+        assert start["status"] == 200
+        assert json.loads(body["body"]) == {"text": "Stell einen Timer auf zehn Minuten"}
+        assert isinstance(held.scopes[0][DEADLINE_SCOPE_KEY], Deadline)
+        assert held.scopes[0][CRITICALITY_SCOPE_KEY] is Criticality.CRITICAL
+        assert gate.admission.in_flight == 0
+
+    asyncio.run(scenario())
+
+
+def test_a_waiting_turn_gets_the_slot_when_the_running_one_ends() -> None:
+    async def scenario() -> None:
+        held = HeldApp()
+        gate = AdmissionGate(held, one_slot(queue_size=4), lambda c: None)
+        first = asyncio.create_task(call(gate, *request("Licht an")))
+        await held.started.wait()
+        second = asyncio.create_task(call(gate, *request("Licht aus")))
+        while gate.admission.queued == 0:
+            await asyncio.sleep(0)
+        held.release.set()
+        assert [(await t)[0]["status"] for t in (first, second)] == [200, 200]
+
+    asyncio.run(scenario())
+
+
+def test_other_routes_pass_untouched_even_when_full() -> None:
+    async def scenario() -> None:
+        held = HeldApp()
+        gate = AdmissionGate(held, one_slot(), lambda c: None)
+        first = asyncio.create_task(call(gate, *request("Licht an")))
+        await held.started.wait()
+        other = asyncio.create_task(call(gate, *request("x", path="/v1/lists/a/items")))
+        while len(held.scopes) < 2:
+            await asyncio.sleep(0)
+        held.release.set()
+        assert [(await t)[0]["status"] for t in (first, other)] == [200, 200]
+
+    asyncio.run(scenario())
