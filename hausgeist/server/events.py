@@ -60,11 +60,20 @@ class EventHub:
         else:
             self._loop.call_soon_threadsafe(self._fan_out, event)
 
+    def close(self) -> None:
+        """End every listener's stream (on the event loop's thread)."""
+        for queue in list(self._listeners):
+            self._drop(queue)
+
+    def _drop(self, queue: asyncio.Queue[Event | None]) -> None:
+        self._listeners.discard(queue)
+        while queue.full():
+            queue.get_nowait()  # make room for the end marker
+        queue.put_nowait(None)
+
     def _fan_out(self, event: Event) -> None:
         for queue in list(self._listeners):
             try:
                 queue.put_nowait(event)
             except asyncio.QueueFull:
-                self._listeners.discard(queue)
-                queue.get_nowait()  # make room for the end marker
-                queue.put_nowait(None)
+                self._drop(queue)

@@ -8,7 +8,7 @@ turns of different households run side by side and turns of one household one af
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from hausgeist.dialog.assistant import Assistant, TurnResult
@@ -44,14 +44,20 @@ class HouseholdService:
     # Turns
 
     def ask(
-        self, text: str, conversation_id: str | None, area: str | None, device: str | None
+        self,
+        text: str,
+        conversation_id: str | None,
+        area: str | None,
+        device: str | None,
+        turn_id: str | None = None,
     ) -> TurnResult:
         """One turn; the changes it made go out as events."""
         with self.lock:
             result = self.assistant.ask(text, conversation_id, device_area=area)
         for kind, data in changes(result.actions, self.assistant):
             self.hub.publish(Event(kind, data))
-        self.hub.publish(Event("turn", {**result.to_json(), "device": device}))
+        turn = {**result.to_json(), "device": device, "turn_id": turn_id}
+        self.hub.publish(Event("turn", turn))
         return result
 
     def ring(self, now: datetime) -> int:
@@ -300,7 +306,9 @@ class HouseholdService:
             "quantity": row["quantity"],
             "total_cents": row["total_cents"],
             "status": row["status"],
-            "placed_at": row["created_at"],
+            "placed_at": _absolute(
+                datetime.fromisoformat(row["created_at"]), now, datetime.now(UTC)
+            ),
             "cancellable": row["status"] == "placed" and skill.cancellable(row["created_at"], now),
         }
 
@@ -373,5 +381,9 @@ def _timer(row: Any, now: datetime, wall: datetime) -> dict[str, Any]:
 
 
 def _absolute(local: datetime, now: datetime, wall: datetime) -> str:
-    """A moment on the household's clock as an absolute time with offset."""
-    return (wall + (local.replace(tzinfo=None) - now.replace(tzinfo=None))).isoformat()
+    """A moment on the household's (naive, local) clock with the household's UTC offset."""
+    if local.tzinfo is not None:
+        return local.isoformat()
+    difference = (now.replace(tzinfo=None) - wall.replace(tzinfo=None)).total_seconds()
+    offset = timedelta(minutes=15 * round(difference / 900))  # offsets come in quarter hours
+    return local.replace(tzinfo=timezone(offset)).isoformat()
