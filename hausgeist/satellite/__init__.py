@@ -1,0 +1,1 @@
+"""The device side: how a satellite talks to the server and behaves when it is overloaded."""

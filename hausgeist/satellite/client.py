@@ -1,0 +1,118 @@
+"""The device's client: one logical request, retried politely within its deadline.
+
+Every attempt passes the adaptive throttle first (the device refuses locally while the server
+refuses most requests). A refusal for load (503, 429) was not processed, so it is retried
+whatever the request; an answer that leaves the outcome unknown (a 5xx other than a shed, a
+connection lost after sending) is retried only when repeating it is harmless: an idempotent
+method, or a request that carries an idempotency key. A retry waits for the larger of the
+server's Retry-After and a full-jitter backoff, spends a token of the retry budget, and is not
+made when the deadline would pass first. Each attempt tells the server the time left
+(`X-Deadline-Ms`), so the server drops work the device has stopped waiting for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from hausgeist.satellite.errors import Throttled, Unreachable
+from hausgeist.satellite.http import Request, Response, Transport
+from hausgeist.satellite.retry import Backoff, RetryBudget
+from hausgeist.satellite.throttle import AdaptiveThrottle
+
+_SHED = (429, 503)  # refused for load: the server did nothing
+_MIN_ATTEMPT = 0.05  # seconds; less time than this left is not worth an attempt
+
+
+@dataclass
+class Attempted:
+    """A final answer and how many attempts it took."""
+
+    response: Response
+    attempts: int
+
+
+class Client:
+    """Requests to one server with backoff, a retry budget and adaptive throttling."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        token: str | None = None,
+        deadline: float = 5.0,
+        max_attempts: int = 4,
+        backoff: Backoff | None = None,
+        budget: RetryBudget | None = None,
+        throttle: AdaptiveThrottle | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        draw: Callable[[], float] = random.random,
+    ) -> None:
+        self.transport = transport
+        self.token = token
+        self.deadline = deadline
+        self.max_attempts = max_attempts
+        self.backoff = backoff or Backoff()
+        self.budget = budget or RetryBudget()
+        self.throttle = throttle or AdaptiveThrottle(clock=clock, draw=draw)
+        self._clock = clock
+        self._sleep = sleep
+        self._draw = draw
+
+    async def ask(self, text: str, conversation_id: str | None = None) -> Attempted:
+        """One turn (POST /v1/ask); without an idempotency key it is only retried when shed."""
+        body: dict[str, Any] = {"text": text}
+        if conversation_id:
+            body["conversation_id"] = conversation_id
+        return await self.send(Request("POST", "/v1/ask", body))
+
+    async def send(self, request: Request, idempotency_key: str | None = None) -> Attempted:
+        """The final answer to `request`; raises `Throttled` or `Unreachable` without one."""
+        ends = self._clock() + self.deadline
+        headers = dict(request.headers)
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        harmless = request.idempotent() or idempotency_key is not None
+        self.budget.on_request()
+        last: Response | None
+        attempts, last = 0, None
+        while True:
+            if not self.throttle.allow():
+                if last is not None:
+                    return Attempted(last, attempts)  # the retry was refused on the device
+                raise Throttled(attempts=attempts)
+            attempts += 1
+            left = ends - self._clock()
+            attempt = replace(
+                request, headers={**headers, "X-Deadline-Ms": str(max(1, int(left * 1000)))}
+            )
+            try:
+                response = await self.transport.send(attempt, left)
+            except Unreachable as err:
+                err.attempts = attempts
+                if (err.sent and not harmless) or not await self._may_retry(attempts, ends, None):
+                    raise
+                continue
+            if response.status not in _SHED:
+                self.throttle.accepted()
+                if response.status < 500 or not harmless:
+                    return Attempted(response, attempts)
+            last = response
+            if not await self._may_retry(attempts, ends, response.retry_after()):
+                return Attempted(response, attempts)
+
+    async def _may_retry(self, attempts: int, ends: float, retry_after: float | None) -> bool:
+        """Wait before the next attempt and say yes, or say no at once."""
+        if attempts >= self.max_attempts:
+            return False
+        wait = max(retry_after or 0.0, self.backoff.delay(attempts - 1, self._draw))
+        if self._clock() + wait + _MIN_ATTEMPT > ends or not self.budget.try_retry():
+            return False
+        await self._sleep(wait)
+        return True
