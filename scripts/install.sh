@@ -15,6 +15,8 @@ fi
 # mpd plays music for households that use it and for the media tests; sox makes test audio.
 command -v mpd >/dev/null || APT_PACKAGES+=(mpd)
 command -v sox >/dev/null || APT_PACKAGES+=(sox)
+# espeak-ng speaks replies (German voice) and makes the speech tests' audio.
+command -v espeak-ng >/dev/null || APT_PACKAGES+=(espeak-ng)
 # The test suite drives the web UI in Debian's Chromium.
 if [ "$EXTRA" = "dev" ]; then
     command -v chromium >/dev/null || APT_PACKAGES+=(chromium)

@@ -1,0 +1,1 @@
+"""Speech: audio utilities, voice activity detection, speech-to-text and text-to-speech."""

@@ -1,0 +1,166 @@
+"""The speech half of a turn: audio in, a transcript to understand; reply text in, audio out.
+
+`SpeechStage` holds the engines (loaded once per process, shared by households) and runs
+the steps in order: read and check the audio, find speech with the VAD, transcribe with the
+household's hints, snap the transcript to the grammar. Audio without speech is a value
+(`Heard.speech` is false), not an error: the household hears "Ich habe nichts verstanden."
+and nothing is done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import uuid
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hausgeist.dialog.assistant import Assistant, TurnResult
+from hausgeist.language.build import Compiled
+from hausgeist.language.parse import Understanding
+from hausgeist.skills.catalog import Catalog
+from hausgeist.speech.audio import MAX_SECONDS, Audio, pad, prepare, read_wav
+from hausgeist.speech.models import models_dir
+from hausgeist.speech.snap import Snapper
+from hausgeist.speech.stt import Hints, SpeechToText, Transcript
+from hausgeist.speech.tts import CachedTts, default_tts
+from hausgeist.speech.vad import SileroVad, speech_seconds
+from hausgeist.speech.vocabulary import hints, home_names, vocabulary
+from hausgeist.speech.whisper import WhisperStt
+
+NOTHING_HEARD = "Ich habe nichts verstanden."
+MIN_SPEECH = 0.25  # seconds of voice before a recording counts as speech
+MAX_NO_SPEECH = 0.8  # whisper's own no-speech belief above which its words are dropped
+_SNAPPERS = 64  # homes whose vocabulary is kept
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What the speech stage made of a recording."""
+
+    transcript: str  # what the understanding stage reads (snapped when near a command)
+    heard: str  # what the recogniser wrote
+    speech: bool  # whether anyone spoke
+    seconds: float
+    stt: Transcript | None = None
+    snapped: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Listened:
+    """A spoken turn: the turn's result, what was heard, and the spoken reply."""
+
+    result: TurnResult
+    heard: Heard
+    reply_wav: bytes | None
+
+    def to_json(self) -> dict[str, Any]:
+        """`ask --json` plus the transcript."""
+        return {**self.result.to_json(), "transcript": self.heard.transcript}
+
+
+class SpeechStage:
+    """Engines and the steps of the speech half of a turn."""
+
+    def __init__(self, stt: SpeechToText, tts: CachedTts, vad: SileroVad | None = None) -> None:
+        self.stt = stt
+        self.tts = tts
+        self.vad = vad or SileroVad()
+        self._snappers: dict[tuple[int, tuple[str, ...]], tuple[Snapper, Hints]] = {}
+
+    @classmethod
+    def default(cls, data: Path, model: str = "base") -> SpeechStage:
+        """whisper (the bundled base unless `model` names another) and espeak-ng or Piper."""
+        models = models_dir(data)
+        return cls(WhisperStt(model, models), default_tts(models))
+
+    def hear(
+        self,
+        wav: bytes | Audio,
+        assistant: Assistant,
+        max_seconds: float = MAX_SECONDS,
+        lock: AbstractContextManager[Any] | None = None,
+    ) -> Heard:
+        """Read, check and transcribe a recording for `assistant`'s household.
+
+        `lock` guards the household's assistant while its home and grammar are read; the
+        recogniser runs outside it, so the household's other turns need not wait.
+        """
+        guard = lock or contextlib.nullcontext()
+        began = time.perf_counter()
+        audio = wav if isinstance(wav, Audio) else read_wav(wav, max_seconds)
+        ready = prepare(audio)
+        spoken = speech_seconds(self.vad.probabilities(ready))
+        timings = {"vad": time.perf_counter() - began}
+        if spoken < MIN_SPEECH:
+            return Heard("", "", False, audio.seconds, timings=timings)
+        with guard:
+            snapper, household_hints = self._snapper(assistant)
+        transcript = self.stt.transcribe(pad(ready), household_hints)
+        timings["stt"] = transcript.elapsed
+        if not transcript.text or transcript.no_speech > MAX_NO_SPEECH:
+            return Heard("", transcript.text, False, audio.seconds, transcript, timings=timings)
+        mark = time.perf_counter()
+        with guard:
+            snapped = snapper.snap(transcript.text)
+        timings["snap"] = time.perf_counter() - mark
+        return Heard(snapped.text, transcript.text, True, audio.seconds, transcript,
+                     snapped.changed, timings)  # fmt: skip
+
+    def listen(
+        self,
+        wav: bytes | Audio,
+        assistant: Assistant,
+        conversation_id: str | None = None,
+        speak: bool = True,
+    ) -> Listened:
+        """A whole spoken turn: hear, ask the assistant, speak the reply."""
+        heard = self.hear(wav, assistant)
+        if heard.speech:
+            result = assistant.ask(heard.transcript, conversation_id)
+        else:
+            result = nothing_heard(conversation_id)
+        return Listened(result, heard, self.tts.wav(result.reply) if speak else None)
+
+    def _snapper(self, assistant: Assistant) -> tuple[Snapper, Hints]:
+        understanding = assistant.understanding
+        home = assistant.home.snapshot()
+        names = home_names(home, _catalog())
+        compiled: Compiled = understanding._compiled
+        key = (id(compiled), tuple(names))
+        found = self._snappers.get(key)
+        if found is None:
+            words = vocabulary(compiled, names)
+            snapper = Snapper(words, lambda text: _free_words(understanding, words, text))
+            found = (snapper, hints(names))
+            if len(self._snappers) >= _SNAPPERS:
+                self._snappers.pop(next(iter(self._snappers)))
+            self._snappers[key] = found
+        return found
+
+
+def _free_words(understanding: Understanding, words: set[str], text: str) -> float | None:
+    """None for no command, else how many words of its slot values no list knows."""
+    parsed = understanding.parse(text)
+    if parsed.intent is None:
+        return None
+    values = " ".join(v for v in parsed.slots.values() if isinstance(v, str))
+    return float(sum(word not in words for word in values.casefold().split()))
+
+
+def nothing_heard(conversation_id: str | None) -> TurnResult:
+    """The turn for a recording without speech: nothing done, one short answer."""
+    return TurnResult("", None, {}, NOTHING_HEARD, conversation_id or uuid.uuid4().hex,
+                      code="nothing")  # fmt: skip
+
+
+_CATALOG: list[Catalog] = []
+
+
+def _catalog() -> Catalog:
+    if not _CATALOG:
+        _CATALOG.append(Catalog.load())
+    return _CATALOG[0]
