@@ -22,6 +22,7 @@ from hausgeist.server.registry import Registry, RegistryError
 from hausgeist.server.serve import serve
 from hausgeist.server.state import Settings
 from hausgeist.skills.orders import InvalidVoiceCode, OrderSkill
+from hausgeist.speech.cli import add_commands as add_speech_commands
 from hausgeist.store.sqlite import Store, StoreError
 
 
@@ -116,7 +117,8 @@ def _arguments() -> argparse.ArgumentParser:
                          help="an operator token (no household) instead")  # fmt: skip
     devices.set_defaults(run=_devices)
 
-    for command in (parse, ask, code):
+    speech = add_speech_commands(commands)
+    for command in (parse, ask, code, *speech):
         command.add_argument("--household", help="which household (default: the first)")
     return parser
 
