@@ -144,9 +144,9 @@ async def ask(request: Request) -> Response:
     """POST /v1/ask: one text turn."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind in ("audio/wav", "audio/x-wav", "audio/wave"):
-        raise ApiError(415, "speech_unavailable",
-                       "Spracherkennung gibt es noch nicht; bitte schicke Text "
-                       "(application/json). / Speech input is not available yet.")  # fmt: skip
+        from hausgeist.server.speech import ask_audio  # it builds on this module
+
+        return await ask_audio(request)
     who, household = await household_of(request)
     document = await read_json(request)
     text = text_field(document)

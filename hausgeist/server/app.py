@@ -28,6 +28,7 @@ from hausgeist.server.middleware import Observe
 from hausgeist.server.openapi import document as openapi_document
 from hausgeist.server.registry import Registry
 from hausgeist.server.shedding import AdmissionGate
+from hausgeist.server.speech import SpeechService, reply_audio
 from hausgeist.server.state import ServerState, Settings
 from hausgeist.server.stream import stream
 
@@ -46,6 +47,7 @@ def create_app(settings: Settings) -> ASGIApp:
         lifespan=_lifespan,
     )
     app.state.server = state
+    app.state.speech = SpeechService(settings.data)
     gate = AdmissionGate(app, state.admission, state.count_shed, settings.body_timeout)
     return Observe(gate, state.metrics)
 
@@ -85,6 +87,7 @@ def _routes() -> list[Route | WebSocketRoute | Mount]:
         Route("/v1/events", api.events),
         Route("/v1/operator/households", api.list_households),
         Route("/v1/operator/households", api.add_household, methods=["POST"]),
+        Route("/v1/audio/{id}", reply_audio),
         WebSocketRoute("/v1/stream", stream),
     ]
 

@@ -25,6 +25,7 @@ from hausgeist.server.deadline import Deadline
 from hausgeist.server.errors import ApiError
 from hausgeist.server.registry import Principal
 from hausgeist.server.shedding import acquire, shed_message
+from hausgeist.server.speech import send_reply_audio, stream_audio_turn
 
 AUTH_TIMEOUT = 10.0
 IDLE_TIMEOUT = 300.0
@@ -99,16 +100,16 @@ async def _turn(websocket: WebSocket, who: Principal, message: dict[str, Any]) -
         deadline = Deadline.after(message.get("deadline_ms"), time.monotonic())
         await _answer(websocket, who, text, conversation, deadline)
     elif kind == "audio":
-        await _receive_audio(websocket)
-        await _error(websocket, "speech_unavailable",
-                     "Spracherkennung gibt es noch nicht. Bitte tippe deinen Befehl.")  # fmt: skip
+        pcm = await _receive_audio(websocket)
+        deadline = Deadline.after(message.get("deadline_ms"), time.monotonic())
+        await stream_audio_turn(websocket, who, pcm, message, deadline, _answer)
     else:
         raise _Closing(_UNSUPPORTED, f"unknown message type {kind!r}")
 
 
 async def _answer(
     websocket: WebSocket, who: Principal, text: str, conversation: str | None,
-    deadline: Deadline,
+    deadline: Deadline, speak: bool = False,
 ) -> None:  # fmt: skip
     state = state_of(websocket)
     assert who.household is not None  # checked when the connection authenticated
@@ -138,6 +139,8 @@ async def _answer(
         "type": "reply", "text": answer["reply"], "conversation_id": answer["conversation_id"],
         "turn_id": answer["turn_id"],
     })  # fmt: skip
+    if speak:
+        await send_reply_audio(websocket, answer["reply"], who.household.id)
     await websocket.send_json({"type": "done"})
 
 
