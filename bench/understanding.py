@@ -1,0 +1,143 @@
+"""Understanding natural German: MASSIVE de dev, in hausgeist's vocabulary, and the HA suite.
+
+For each system, trained on massive-de/train.jsonl only (plus, where said, sentences drawn
+from hausgeist's own grammar) and evaluated on massive-de/dev.jsonl, it prints: accuracy
+over all 60 MASSIVE intents, accuracy on the in-scope rows in hausgeist's vocabulary (the
+mapping is hausgeist/language/model/massive.yaml; an abstention counts as wrong), the share
+of out-of-scope rows that would trigger an action, and slot F1 ((slot, words) pairs, micro,
+all rows). MASSIVE's test partition is never read.
+
+    .venv/bin/python bench/understanding.py                  # every system
+    .venv/bin/python bench/understanding.py --systems baseline grammar
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from hausgeist.home.config import DEMO_HOME, read_home_file
+from hausgeist.home.snapshot import HomeSnapshot
+from hausgeist.language.model.data import Example, read_massive
+from hausgeist.language.model.mapping import MassiveMap, load_mapping
+from hausgeist.language.model.scoring import Prediction, Scores, score
+from hausgeist.language.parse import Understanding
+from hausgeist.language.peer_suite import agrees, context_key, read_suite
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+MASSIVE = DATA / "massive-de"
+SUITE = DATA / "ha-intents-de" / "tests.jsonl"
+TODAY = datetime(2026, 11, 25, 9, 30)
+
+System = Callable[[list[Example], list[Example], MassiveMap], list[Prediction]]
+
+
+def baseline(train: list[Example], dev: list[Example], mapping: MassiveMap) -> list[Prediction]:
+    """The issue's reference: TF-IDF (char 2-5 + word 1-2 grams) + linear SVM, argmax."""
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    texts = [" ".join(row.words) for row in train]
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
+    word = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)
+    features = hstack([char.fit_transform(texts), word.fit_transform(texts)]).tocsr()
+    model = LinearSVC(C=1.0).fit(features, [row.label for row in train])
+    dev_texts = [" ".join(row.words) for row in dev]
+    labels = model.predict(hstack([char.transform(dev_texts), word.transform(dev_texts)]))
+    return [_from_label(str(label), mapping) for label in labels]
+
+
+def grammar(train: list[Example], dev: list[Example], mapping: MassiveMap) -> list[Prediction]:
+    """hausgeist's grammar alone, against the demo home (no training)."""
+    understanding = _understanding()
+    out = []
+    for row in dev:
+        result = understanding.parse(" ".join(row.words))
+        out.append(Prediction(result.intent, result.slots))
+    return out
+
+
+SYSTEMS: dict[str, System] = {"baseline": baseline, "grammar": grammar}
+
+
+def _from_label(label: str, mapping: MassiveMap) -> Prediction:
+    reading = mapping.reading(label)
+    if reading is None:
+        return Prediction(None, {}, label)
+    return Prediction(reading.intent, dict(reading.slots), label)
+
+
+def _understanding() -> Understanding:
+    return Understanding.load(
+        HomeSnapshot.from_json(read_home_file(DEMO_HOME)), clock=lambda: TODAY
+    )
+
+
+def suite_exact() -> tuple[int, int]:
+    """Home Assistant's German suite: rows whose intent and slots are exact."""
+    understanding = _understanding()
+    homes: dict[str, HomeSnapshot] = {}
+    rows = list(read_suite(SUITE))
+    exact = 0
+    for row in rows:
+        key = context_key(row.context)
+        home = homes.get(key) or homes.setdefault(key, HomeSnapshot.from_json(row.context))
+        exact += agrees(understanding.parse(row.text, home), row)
+    return exact, len(rows)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f} %"
+
+
+def report(name: str, scores: Scores, seconds: float) -> str:
+    """One Markdown table row."""
+    return (
+        f"| {name} | {_percent(scores.accuracy_all)} | {_percent(scores.in_scope_accuracy)} "
+        f"| {_percent(scores.out_of_scope_acted)} | {_percent(scores.slot_f1)} | {seconds:.1f} s |"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--systems", nargs="*", default=list(SYSTEMS), choices=list(SYSTEMS))
+    parser.add_argument("--no-suite", action="store_true", help="skip the HA suite figure")
+    args = parser.parse_args(argv)
+    mapping = load_mapping()
+    train = list(read_massive(MASSIVE / "train.jsonl", mapping))
+    dev = list(read_massive(MASSIVE / "dev.jsonl", mapping))
+    print(f"dev: {len(dev)} rows; train: {len(train)} rows")
+    print("| system | all 60 intents | in scope, hausgeist intents | out of scope acted on "
+          "| slot F1 | train + predict |")  # fmt: skip
+    print("| --- | --- | --- | --- | --- | --- |")
+    results = {}
+    for name in args.systems:
+        began = time.perf_counter()
+        predictions = SYSTEMS[name](train, dev, mapping)
+        seconds = time.perf_counter() - began
+        scores = score(dev, predictions, mapping)
+        results[name] = scores
+        print(report(name, scores, seconds), flush=True)
+    first = next(iter(results.values()))
+    print(f"in-scope rows: {first.in_scope_rows}, out-of-scope rows: {first.out_of_scope_rows}")
+    if not args.no_suite:
+        exact, total = suite_exact()
+        print(f"Home Assistant German suite: {exact} / {total} exact ({100 * exact / total:.1f} %)")
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    figures = {name: _fields(scores) for name, scores in results.items()}
+    (out / "understanding.json").write_text(json.dumps(figures, indent=1))
+
+
+def _fields(scores: Scores) -> dict[str, object]:
+    return {name: getattr(scores, name) for name in Scores.__slots__}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The trained fallback: an intent classifier and a slot tagger for what the grammar misses."""

@@ -1,0 +1,72 @@
+"""The figures of bench/understanding.py, as pure functions of gold rows and predictions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hausgeist.language.model.data import Example
+from hausgeist.language.model.mapping import MassiveMap
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """What a system made of one sentence."""
+
+    intent: str | None
+    slots: Mapping[str, Any] = field(default_factory=dict)
+    label: str | None = None
+    slot_values: frozenset[tuple[str, str]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """Intent and slot figures on one partition (shares, 0-1; None where not measured)."""
+
+    accuracy_all: float | None
+    in_scope_accuracy: float
+    out_of_scope_acted: float
+    slot_f1: float | None
+    in_scope_rows: int
+    out_of_scope_rows: int
+
+
+def score(gold: Sequence[Example], predicted: Sequence[Prediction], mapping: MassiveMap) -> Scores:
+    """Accuracy over MASSIVE's labels, in hausgeist's vocabulary, acted-on share, slot F1."""
+    inside = [i for i, row in enumerate(gold) if mapping.in_scope(row.label)]
+    outside = [i for i, row in enumerate(gold) if not mapping.in_scope(row.label)]
+    right = sum(
+        mapping.correct(gold[i].label, p.intent, p.slots) for i, p in _at(predicted, inside)
+    )
+    acted = sum(p.intent is not None for _, p in _at(predicted, outside))
+    labelled = all(p.label is not None for p in predicted)
+    accuracy = sum(p.label == g.label for g, p in zip(gold, predicted, strict=True)) / len(gold)
+    return Scores(
+        accuracy if labelled else None,
+        right / max(1, len(inside)),
+        acted / max(1, len(outside)),
+        slot_f1(gold, predicted),
+        len(inside),
+        len(outside),
+    )
+
+
+def slot_f1(gold: Sequence[Example], predicted: Sequence[Prediction]) -> float | None:
+    """Micro F1 over (slot, words) pairs, as MASSIVE reports it; None without a tagger."""
+    if any(p.slot_values is None for p in predicted):
+        return None
+    hits = found = wanted = 0
+    for row, guess in zip(gold, predicted, strict=True):
+        expected, got = row.slot_values(), guess.slot_values or frozenset()
+        hits += len(expected & got)
+        found += len(got)
+        wanted += len(expected)
+    if not hits:
+        return 0.0
+    precision, recall = hits / found, hits / wanted
+    return 2 * precision * recall / (precision + recall)
+
+
+def _at(predicted: Sequence[Prediction], rows: list[int]) -> list[tuple[int, Prediction]]:
+    return [(i, predicted[i]) for i in rows]
