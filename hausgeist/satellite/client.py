@@ -47,7 +47,7 @@ class Client:
         max_attempts: int = 4,
         backoff: Backoff | None = None,
         budget: RetryBudget | None = None,
-        throttle: AdaptiveThrottle | None = None,
+        new_throttle: Callable[[], AdaptiveThrottle] | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         draw: Callable[[], float] = random.random,
@@ -58,20 +58,36 @@ class Client:
         self.max_attempts = max_attempts
         self.backoff = backoff or Backoff()
         self.budget = budget or RetryBudget()
-        self.throttle = throttle or AdaptiveThrottle(clock=clock, draw=draw)
+        self._new_throttle = new_throttle or (lambda: AdaptiveThrottle(clock=clock, draw=draw))
+        self.throttles: dict[str, AdaptiveThrottle] = {}
         self._clock = clock
         self._sleep = sleep
         self._draw = draw
 
-    async def ask(self, text: str, conversation_id: str | None = None) -> Attempted:
+    async def ask(
+        self, text: str, conversation_id: str | None = None, criticality: str = "default"
+    ) -> Attempted:
         """One turn (POST /v1/ask); without an idempotency key it is only retried when shed."""
         body: dict[str, Any] = {"text": text}
         if conversation_id:
             body["conversation_id"] = conversation_id
-        return await self.send(Request("POST", "/v1/ask", body))
+        return await self.send(Request("POST", "/v1/ask", body), criticality=criticality)
 
-    async def send(self, request: Request, idempotency_key: str | None = None) -> Attempted:
+    def throttle(self, criticality: str = "default") -> AdaptiveThrottle:
+        """The throttle of one class of request.
+
+        One per class, since the server sheds by class: a device whose chit-chat is refused
+        must not stop sending its light switches, which the server still takes.
+        """
+        if criticality not in self.throttles:
+            self.throttles[criticality] = self._new_throttle()
+        return self.throttles[criticality]
+
+    async def send(
+        self, request: Request, idempotency_key: str | None = None, criticality: str = "default"
+    ) -> Attempted:
         """The final answer to `request`; raises `Throttled` or `Unreachable` without one."""
+        throttle = self.throttle(criticality)
         ends = self._clock() + self.deadline
         headers = dict(request.headers)
         if self.token:
@@ -83,7 +99,7 @@ class Client:
         last: Response | None
         attempts, last = 0, None
         while True:
-            if not self.throttle.allow():
+            if not throttle.allow():
                 if last is not None:
                     return Attempted(last, attempts)  # the retry was refused on the device
                 raise Throttled(attempts=attempts)
@@ -100,7 +116,7 @@ class Client:
                     raise
                 continue
             if response.status not in _SHED:
-                self.throttle.accepted()
+                throttle.accepted()
                 if response.status < 500 or not harmless:
                     return Attempted(response, attempts)
             last = response

@@ -9,7 +9,8 @@ and DEFAULT turns three quarters, so the rest stays free for CRITICAL ones.
 Waiting is bounded the CoDel way: while the queue empties now and then, a turn may wait up to
 `max_wait` (a short burst is absorbed); once a queue has stood for `interval`, the server is
 overloaded and waiting only adds latency, so turns wait at most `target_wait` before they are
-shed. No turn waits past its deadline. This class is pure: the clock is injected and the
+shed; CRITICAL turns keep `max_wait`, since they are first in line whenever a slot frees. No
+turn waits past its deadline. This class is pure: the clock is injected and the
 async shell (`hausgeist.server.shedding`) does the waiting.
 """
 
@@ -98,7 +99,7 @@ class Admission:
         """A new turn: admitted, queued (until `wake`) or shed, as the ticket's state says."""
         now = self._clock()
         self.expire()
-        ticket = Ticket(criticality, now, min(deadline, now + self._wait(now)))
+        ticket = Ticket(criticality, now, min(deadline, now + self._wait(criticality, now)))
         if deadline <= now:
             return self._shed(ticket, Reason.DEADLINE)
         if not self.enabled or (self.queued == 0 and self.in_flight < self.limit.current):
@@ -160,9 +161,11 @@ class Admission:
 
     # Inside
 
-    def _wait(self, now: float) -> float:
+    def _wait(self, criticality: Criticality, now: float) -> float:
         since = self._standing_since
         standing = since is not None and now - since >= self.interval
+        if criticality is Criticality.CRITICAL:
+            return self.max_wait
         return self.target_wait if standing else self.max_wait
 
     def _make_room(self, criticality: Criticality) -> bool:

@@ -56,7 +56,7 @@ def client(script: Script, world: World, **options: object) -> Client:
         "backoff": Backoff(base=0.1, cap=2.0), "clock": world.clock, "sleep": world.sleep,
         "draw": lambda: 0.5, "token": "t",
         # A throttle that refuses only when nearly everything was refused.
-        "throttle": AdaptiveThrottle(clock=world.clock, draw=lambda: 0.999),
+        "new_throttle": lambda: AdaptiveThrottle(clock=world.clock, draw=lambda: 0.999),
     }  # fmt: skip
     settings.update(options)
     return Client(script, **settings)  # type: ignore[arg-type]
@@ -141,7 +141,7 @@ def test_a_device_refused_again_and_again_refuses_locally() -> None:
     world = World()
     throttle = AdaptiveThrottle(k=2, clock=world.clock, draw=lambda: 0.5)
     script = Script([answer(503, retry_after=0)] * 100)
-    shed = client(script, world, throttle=throttle, max_attempts=1)
+    shed = client(script, world, new_throttle=lambda: throttle, max_attempts=1)
     for _ in range(2):  # refusal chances before each: 0, then 1/2 (the draw is 0.5)
         assert asyncio.run(shed.ask("Wie spät ist es?")).response.status == 503
     with pytest.raises(Throttled) as refused:  # then 2/3
@@ -154,5 +154,21 @@ def test_a_retry_the_throttle_refuses_returns_the_last_answer() -> None:
     world = World()
     throttle = AdaptiveThrottle(k=2, clock=world.clock, draw=lambda: 0.5)
     script = Script([answer(503, retry_after=0)] * 10)
-    done = run(client(script, world, throttle=throttle, deadline=60.0))
+    done = run(client(script, world, new_throttle=lambda: throttle, deadline=60.0))
     assert done.response.status == 503 and done.attempts == 2
+
+
+def test_refused_chit_chat_does_not_throttle_home_control() -> None:
+    world = World()
+    script = Script([answer(503, retry_after=0)] * 5 + [answer(200)])
+    device = client(
+        script,
+        world,
+        max_attempts=1,
+        new_throttle=lambda: AdaptiveThrottle(clock=world.clock, draw=lambda: 0.5),
+    )
+    for _ in range(2):
+        asyncio.run(device.ask("Wie spät ist es?", criticality="sheddable"))
+    with pytest.raises(Throttled):
+        asyncio.run(device.ask("Wie spät ist es?", criticality="sheddable"))
+    assert asyncio.run(device.ask("Licht an", criticality="critical")).response.status == 503

@@ -76,7 +76,7 @@ def test_a_shed_turn_is_retried_over_real_http_with_the_time_left(shedding_serve
         # A throttle that lets retries through: a device with no history would refuse a
         # second retry half the time (see test_client.py for the throttle's part).
         never = AdaptiveThrottle(draw=lambda: 1.0)
-        client = Client(HttpTransport(shedding_server), "t", throttle=never,
+        client = Client(HttpTransport(shedding_server), "t", new_throttle=lambda: never,
                         backoff=Backoff(base=0.001, cap=0.01))  # fmt: skip
         done = await client.ask("Mach das Licht an")
         assert done.response.json() == {"reply": "ok"}

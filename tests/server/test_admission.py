@@ -162,6 +162,15 @@ def test_a_standing_queue_cuts_the_wait_to_the_target() -> None:
     assert later.give_up == pytest.approx(0.16)
 
 
+def test_a_critical_turn_keeps_its_full_wait_in_a_standing_queue() -> None:
+    gate, clock = admission(limit=1, max_wait=0.2, target_wait=0.01, interval=0.1)
+    gate.offer(DEFAULT, FAR)
+    gate.offer(DEFAULT, FAR)
+    clock.now = 0.15
+    assert gate.overloaded()
+    assert gate.offer(CRITICAL, FAR).give_up == pytest.approx(0.35)
+
+
 def test_an_empty_queue_ends_the_overload() -> None:
     gate, clock = admission(limit=1, max_wait=0.2, interval=0.1)
     running = gate.offer(DEFAULT, FAR)
