@@ -29,7 +29,6 @@ from hausgeist.server.errors import ApiError
 from hausgeist.server.household import HouseholdService
 from hausgeist.server.middleware import request_id
 from hausgeist.server.registry import Principal
-from hausgeist.server.shedding import DEADLINE_SCOPE_KEY
 from hausgeist.speech.audio import from_pcm16
 from hausgeist.speech.errors import AudioTooLong, BadAudio, SpeechError
 from hausgeist.speech.pipeline import Heard, SpeechStage, nothing_heard
@@ -114,7 +113,8 @@ async def ask_audio(request: Request) -> Response:
     speech = speech_of(request)
     heard = await _hear(speech, body, household)
     if heard.speech:
-        deadline = request.scope.get(DEADLINE_SCOPE_KEY)
+        # The turn's deadline starts once its words are known: listening is not acting late.
+        deadline = Deadline.after(request.headers.get("x-deadline-ms"), time.monotonic())
         answer = await run_turn(
             state_of(request), household, who, heard.transcript, conversation, deadline
         )
@@ -163,6 +163,8 @@ async def stream_audio_turn(
         return
     await websocket.send_json({"type": "transcript", "text": heard.transcript})
     if heard.speech:
+        # As over HTTP, the deadline counts from the moment the words are known.
+        deadline = Deadline.after(message.get("deadline_ms"), time.monotonic())
         await answer(websocket, who, heard.transcript, conversation, deadline, True)
         return
     result = nothing_heard(conversation)
