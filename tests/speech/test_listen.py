@@ -74,10 +74,10 @@ def test_the_command_list_has_at_least_40_commands() -> None:
 
 
 def test_intent_accuracy_does_not_fall_below_what_was_measured(outcomes: list[Outcome]) -> None:
-    # Measured 52-57 % when this was written (whisper-base int8 on espeak-ng's voice); a
-    # regression guard, not the goal: the goal is the next test.
+    # Measured 49 % over both variants (55 % clean, 43 % noisy) with whisper-base int8 on
+    # espeak-ng's voice when this was written: a regression guard, not the goal (next test).
     misses = [f"{o.text!r} heard {o.heard!r}" for o in outcomes if o.intent != o.expected]
-    assert _accuracy(outcomes) >= 0.45, "\n".join(misses)
+    assert _accuracy(outcomes) >= 0.4, "\n".join(misses)
 
 
 @pytest.mark.xfail(reason="issue 5's 90 %: whisper-base hears espeak-ng's German too poorly",
