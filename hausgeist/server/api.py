@@ -169,7 +169,7 @@ async def run_turn(
 
     def work() -> TurnResult:
         check_deadline(state, deadline, "worker")  # it may have waited for a thread
-        return household.ask(text, conversation, who.area, who.device)
+        return household.ask(text, conversation, who.area, who.device, request_id.get())
 
     state.in_flight += 1
     state.metrics.in_flight.inc()
@@ -181,6 +181,8 @@ async def run_turn(
         state.metrics.in_flight.dec()
     state.turns += 1
     state.metrics.turns.labels(result.intent or "none", result.code).inc()
+    for stage, seconds in result.seconds.items():
+        state.metrics.stage_seconds.labels(stage).observe(seconds)
     log.info("turn", extra={"fields": {
         "household": household.household.id, "device": who.device, "intent": result.intent,
         "outcome": result.code, "actions": len(result.actions),

@@ -65,7 +65,7 @@ class _DrainingServer(uvicorn.Server):
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         """Begin draining, then let uvicorn stop accepting and wait for in-flight requests."""
-        self._state.draining.set()
+        self._state.drain()
         super().handle_exit(sig, frame)
 
 

@@ -84,6 +84,12 @@ class ServerState:
                 self._services[household.id] = found
         return found
 
+    def drain(self) -> None:
+        """Stop: /readyz says so, and every event stream ends now (its client reconnects)."""
+        self.draining.set()
+        for service in self._services.values():
+            service.hub.close()
+
     @property
     def services(self) -> list[HouseholdService]:
         """The households opened so far."""

@@ -134,7 +134,8 @@ def test_the_operations_endpoints_answer(server: RunningServer) -> None:
     assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
     assert httpx.get(f"{server.url}/readyz").json() == {"status": "ok"}
     metrics = httpx.get(f"{server.url}/metrics").text
-    for name in ("hausgeist_turns_total", "hausgeist_stage_seconds_bucket",
+    for name in ("hausgeist_turns_total", 'hausgeist_stage_seconds_count{stage="understand"}',
+                 'hausgeist_stage_seconds_count{stage="act"}',
                  "hausgeist_in_flight", "hausgeist_http_requests_total"):  # fmt: skip
         assert name in metrics
     status = httpx.get(f"{server.url}/v1/status").json()
