@@ -195,6 +195,7 @@ async def _hear(speech: SpeechService, audio: Any, household: HouseholdService) 
     except BadAudio as err:
         raise ApiError(400, err.code, err.message) from err
     except SpeechError as err:
+        log.warning("speech failed: %s", err, extra={"fields": {"code": err.code}})
         raise ApiError(503, "speech_unavailable", err.message) from err
     finally:
         speech.waiting -= 1

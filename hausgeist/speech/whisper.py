@@ -39,8 +39,8 @@ class WhisperStt:
     def model_path(self) -> Path:
         """The model directory: a path as given, the bundled base, or an installed download."""
         given = Path(self.model).expanduser()
-        if given.is_dir():
-            return given
+        if any(mark in self.model for mark in ("/", "~", ".")) and given.is_dir():
+            return given  # a path; a bare name ("base") is never a folder of the current one
         name = self.model if self.model.startswith("whisper-") else f"whisper-{self.model}"
         if name == "whisper-base":
             return whisper_base(self.models)
