@@ -94,7 +94,12 @@ class Assistant:
         now = self.clock()
         began = time.perf_counter()
         conversation, expired = self.conversations.load(conversation_id or uuid.uuid4().hex, now)
-        parsed = self.understanding.parse(text, self._snapshot(), area=device_area)
+        try:
+            parsed = self.understanding.parse(text, self._snapshot(), area=device_area)
+        except Exception:
+            # A broken understanding stage means "not understood", never a crashed turn.
+            log.exception("understanding failed: %r", text)
+            parsed = ParseResult(text)
         understood = time.perf_counter()
         turn = Turn(
             parsed.intent or "",

@@ -207,10 +207,33 @@ def blocking(method: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
     return run
 
 
-async def home(request: Request) -> Response:
-    """GET /v1/home."""
-    _, household = await household_of(request)
-    return JSONResponse(await blocking(household.home)())
+def reader(method: str) -> Handler:
+    """A GET handler answering with one of the household's resources."""
+
+    async def read(request: Request) -> Response:
+        _, household = await household_of(request)
+        return JSONResponse(await blocking(getattr(household, method))())
+
+    read.__doc__ = f"GET /v1/{method}."
+    return read
+
+
+home, lists, timers, orders = (reader(m) for m in ("home", "lists", "timers", "orders"))
+
+
+def canceller(table: str) -> Handler:
+    """A DELETE handler cancelling a timer or an alarm by id."""
+
+    async def cancel(request: Request) -> Response:
+        _, household = await household_of(request)
+        await blocking(household.cancel)(table, request.path_params["id"])
+        return Response(status_code=204)
+
+    cancel.__doc__ = f"DELETE /v1/{table}/{{id}}."
+    return cancel
+
+
+cancel_timer, cancel_alarm = canceller("timers"), canceller("alarms")
 
 
 async def set_device(request: Request) -> Response:
@@ -225,12 +248,6 @@ async def player(request: Request) -> Response:
     """POST /v1/player."""
     _, household = await household_of(request)
     return JSONResponse(await blocking(household.player)(await read_json(request)))
-
-
-async def lists(request: Request) -> Response:
-    """GET /v1/lists."""
-    _, household = await household_of(request)
-    return JSONResponse(await blocking(household.lists)())
 
 
 async def add_item(request: Request) -> Response:
@@ -255,32 +272,6 @@ async def delete_item(request: Request) -> Response:
     _, household = await household_of(request)
     await blocking(household.delete_item)(request.path_params["name"], request.path_params["id"])
     return Response(status_code=204)
-
-
-async def timers(request: Request) -> Response:
-    """GET /v1/timers."""
-    _, household = await household_of(request)
-    return JSONResponse(await blocking(household.timers)())
-
-
-async def cancel_timer(request: Request) -> Response:
-    """DELETE /v1/timers/{id}."""
-    _, household = await household_of(request)
-    await blocking(household.cancel)("timers", request.path_params["id"])
-    return Response(status_code=204)
-
-
-async def cancel_alarm(request: Request) -> Response:
-    """DELETE /v1/alarms/{id}."""
-    _, household = await household_of(request)
-    await blocking(household.cancel)("alarms", request.path_params["id"])
-    return Response(status_code=204)
-
-
-async def orders(request: Request) -> Response:
-    """GET /v1/orders."""
-    _, household = await household_of(request)
-    return JSONResponse(await blocking(household.orders)())
 
 
 async def cancel_order(request: Request) -> Response:

@@ -178,6 +178,19 @@ def test_a_broken_skill_still_gets_the_household_an_answer(assistant: Assistant)
     assert result.reply.startswith("Das hat leider nicht geklappt") and result.code == "failed"
 
 
+def test_a_broken_understanding_stage_means_not_understood_and_nothing_done(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(assistant.understanding, "parse", broken)
+    result = assistant.ask("Schalte das Licht in der Küche an")
+    assert result.intent is None and result.actions == []
+    assert result.reply in ("Das habe ich leider nicht verstanden.",
+                            "Das hat leider nicht geklappt. Bitte versuch es noch einmal.")
+
+
 def test_a_timer_that_ran_out_is_announced_on_the_next_turn_once(
     assistant: Assistant, clock: FakeClock
 ) -> None:
