@@ -23,8 +23,10 @@ from pathlib import Path
 from hausgeist.home.config import DEMO_HOME, read_home_file
 from hausgeist.home.snapshot import HomeSnapshot
 from hausgeist.language.model.data import Example, read_massive
+from hausgeist.language.model.fallback import MODEL_DIR, ModelFallback
 from hausgeist.language.model.mapping import MassiveMap, load_mapping
 from hausgeist.language.model.scoring import Prediction, Scores, score
+from hausgeist.language.model.train import train as train_model
 from hausgeist.language.parse import Understanding
 from hausgeist.language.peer_suite import agrees, context_key, read_suite
 
@@ -34,6 +36,8 @@ MASSIVE = DATA / "massive-de"
 SUITE = DATA / "ha-intents-de" / "tests.jsonl"
 TODAY = datetime(2026, 11, 25, 9, 30)
 
+HOME = HomeSnapshot.from_json(read_home_file(DEMO_HOME))
+MODEL_ARGS = [MODEL_DIR]
 System = Callable[[list[Example], list[Example], MassiveMap], list[Prediction]]
 
 
@@ -63,7 +67,51 @@ def grammar(train: list[Example], dev: list[Example], mapping: MassiveMap) -> li
     return out
 
 
-SYSTEMS: dict[str, System] = {"baseline": baseline, "grammar": grammar}
+def model(train: list[Example], dev: list[Example], mapping: MassiveMap) -> list[Prediction]:
+    """The trained fallback alone (hashed TF-IDF SVM + CRF), thresholded, no grammar."""
+    fallback = _fallback()
+    out = []
+    for row in dev:
+        reading = fallback.read(row.words, HOME, TODAY.date())
+        slots = _slot_values(row, fallback)
+        out.append(Prediction(reading.intent, reading.slots, reading.label or "", slots))
+    return out
+
+
+def hausgeist(train: list[Example], dev: list[Example], mapping: MassiveMap) -> list[Prediction]:
+    """What `hausgeist parse` answers: grammar first, then the model."""
+    fallback = _fallback()
+    understanding = _understanding(fallback)
+    out = []
+    for row in dev:
+        result = understanding.parse(" ".join(row.words))
+        out.append(Prediction(result.intent, result.slots, None, _slot_values(row, fallback)))
+    return out
+
+
+SYSTEMS: dict[str, System] = {
+    "baseline": baseline,
+    "grammar": grammar,
+    "model": model,
+    "hausgeist": hausgeist,
+}
+_MODEL: list[ModelFallback] = []
+
+
+def _fallback() -> ModelFallback:
+    """The model in --model (default: the packaged one), trained first if it is missing."""
+    if not _MODEL:
+        fallback = ModelFallback(MODEL_ARGS[0])
+        if not fallback.available():
+            print(f"training into {MODEL_ARGS[0]} (hausgeist train)", flush=True)
+            train_model(MASSIVE / "train.jsonl", MODEL_ARGS[0], _understanding(None).parse)
+        _MODEL.append(fallback)
+    return _MODEL[0]
+
+
+def _slot_values(row: Example, fallback: ModelFallback) -> frozenset[tuple[str, str]]:
+    spans = fallback.spans(row.words)
+    return frozenset((slot, " ".join(row.words[s:e])) for slot, s, e in spans)
 
 
 def _from_label(label: str, mapping: MassiveMap) -> Prediction:
@@ -73,15 +121,13 @@ def _from_label(label: str, mapping: MassiveMap) -> Prediction:
     return Prediction(reading.intent, dict(reading.slots), label)
 
 
-def _understanding() -> Understanding:
-    return Understanding.load(
-        HomeSnapshot.from_json(read_home_file(DEMO_HOME)), clock=lambda: TODAY
-    )
+def _understanding(fallback: ModelFallback | None = None) -> Understanding:
+    return Understanding.load(HOME, clock=lambda: TODAY, fallback=fallback)
 
 
-def suite_exact() -> tuple[int, int]:
+def suite_exact(fallback: ModelFallback | None) -> tuple[int, int]:
     """Home Assistant's German suite: rows whose intent and slots are exact."""
-    understanding = _understanding()
+    understanding = _understanding(fallback)
     homes: dict[str, HomeSnapshot] = {}
     rows = list(read_suite(SUITE))
     exact = 0
@@ -107,8 +153,10 @@ def report(name: str, scores: Scores, seconds: float) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--systems", nargs="*", default=list(SYSTEMS), choices=list(SYSTEMS))
+    parser.add_argument("--model", type=Path, default=MODEL_DIR, help="model folder")
     parser.add_argument("--no-suite", action="store_true", help="skip the HA suite figure")
     args = parser.parse_args(argv)
+    MODEL_ARGS[0] = args.model
     mapping = load_mapping()
     train = list(read_massive(MASSIVE / "train.jsonl", mapping))
     dev = list(read_massive(MASSIVE / "dev.jsonl", mapping))
@@ -127,8 +175,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     first = next(iter(results.values()))
     print(f"in-scope rows: {first.in_scope_rows}, out-of-scope rows: {first.out_of_scope_rows}")
     if not args.no_suite:
-        exact, total = suite_exact()
-        print(f"Home Assistant German suite: {exact} / {total} exact ({100 * exact / total:.1f} %)")
+        for name, fallback in (("grammar only", None), ("with the model", _fallback())):
+            exact, total = suite_exact(fallback)
+            print(f"Home Assistant German suite, {name}: {exact} / {total} exact "
+                  f"({100 * exact / total:.1f} %)")  # fmt: skip
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     figures = {name: _fields(scores) for name, scores in results.items()}

@@ -17,7 +17,7 @@ from hausgeist.app import build_assistant
 from hausgeist.home.config import data_dir, load_home
 from hausgeist.home.snapshot import SnapshotError
 from hausgeist.language.lines import MAX_CHARS, LineParser
-from hausgeist.language.parse import Understanding
+from hausgeist.language.parse import PACKAGED, Understanding
 from hausgeist.server.registry import Registry, RegistryError
 from hausgeist.server.serve import serve
 from hausgeist.server.state import Settings
@@ -118,6 +118,16 @@ def _arguments() -> argparse.ArgumentParser:
     devices.set_defaults(run=_devices)
 
     speech = add_speech_commands(commands)
+    train = commands.add_parser("train", help="train the understanding fallback model")
+    train.add_argument(
+        "--data",
+        type=Path,
+        default=Path("..") / "shared" / "data" / "massive-de",
+        help="folder with MASSIVE de train.jsonl (its dev and test are not read)",
+    )
+    train.add_argument("--out", type=Path, default=None, help="where to write the model files")
+    train.set_defaults(run=_train)
+
     for command in (parse, ask, code, *speech):
         command.add_argument("--household", help="which household (default: the first)")
     return parser
@@ -131,7 +141,10 @@ def _household_dir(name: str | None) -> Path:
 
 def _understanding(lang: str, household: str | None) -> Understanding:
     return Understanding.load(
-        load_home(_household_dir(household)), lang=lang, cache_dir=data_dir() / "cache"
+        load_home(_household_dir(household)),
+        lang=lang,
+        cache_dir=data_dir() / "cache",
+        fallback=PACKAGED,
     )
 
 
@@ -179,6 +192,24 @@ def _ask(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         print(result.reply)
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from hausgeist.home.config import DEMO_HOME, read_home_file
+    from hausgeist.home.snapshot import HomeSnapshot
+    from hausgeist.language.model.fallback import MODEL_DIR
+    from hausgeist.language.model.train import train
+
+    source = args.data / "train.jsonl"
+    if not source.is_file():
+        print(f"hausgeist: no MASSIVE training data at {source}", file=sys.stderr)
+        return 2
+    home = HomeSnapshot.from_json(read_home_file(DEMO_HOME))
+    grammar = Understanding.load(home, cache_dir=data_dir() / "cache")
+    began = time.perf_counter()
+    report = train(source, args.out or MODEL_DIR, grammar.parse)
+    print(f"model written to {report.directory} in {time.perf_counter() - began:.0f} s")
     return 0
 
 

@@ -11,7 +11,7 @@ import gc
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +19,16 @@ from hausgeist.home.snapshot import HomeSnapshot
 from hausgeist.language.build import Compiled, load_compiled
 from hausgeist.language.lexicon import PhraseIndex, home_index
 from hausgeist.language.matcher import Match, Matcher
-from hausgeist.language.tokens import normalize_text, tokenize
+from hausgeist.language.model.fallback import ModelFallback
+from hausgeist.language.tokens import Token, normalize_text, tokenize
 from hausgeist.language.values import WILDCARD_NORMALIZERS
 
 # Sentences longer than this many tokens are cut: no command is that long, and the cut
 # keeps the work per line bounded.
 MAX_TOKENS = 64
 _HOME_CACHE = 256
+# Pass as `fallback` for the model shipped in the package (grammar only if it is missing).
+PACKAGED = "packaged"
 
 
 @dataclass(slots=True)
@@ -56,15 +59,26 @@ class ParseResult:
 
 
 class Understanding:
-    """The grammar-based understanding stage for one language."""
+    """The understanding stage for one language: the grammar, then the trained fallback.
+
+    A grammar match is exact (source "grammar", confidence 1.0). A sentence the grammar
+    misses goes to `fallback` (None: grammar only; PACKAGED: the shipped model, loaded on
+    first use), whose reading counts only above its calibrated threshold.
+    """
 
     def __init__(
         self,
         compiled: Compiled,
         home: HomeSnapshot,
         clock: Callable[[], datetime] = datetime.now,
+        fallback: ModelFallback | str | None = None,
     ) -> None:
         self._compiled = compiled
+        if isinstance(fallback, str):
+            if fallback != PACKAGED:
+                raise ValueError(f"unknown fallback {fallback!r}")
+            fallback = ModelFallback.packaged()
+        self.fallback: ModelFallback | None = fallback
         self._clock = clock
         self._matcher = Matcher(
             compiled.automaton,
@@ -82,13 +96,14 @@ class Understanding:
         lang: str = "de",
         cache_dir: Path | None = None,
         clock: Callable[[], datetime] = datetime.now,
+        fallback: ModelFallback | str | None = None,
     ) -> Understanding:
         """Load the compiled grammar from the cache, compiling it on a miss."""
         compiled = load_compiled(lang, cache_dir)
         # The grammar is millions of long-lived objects; without this, every full garbage
         # collection walks all of them and parsing slows down the longer a process runs.
         gc.freeze()
-        return cls(compiled, home, clock)
+        return cls(compiled, home, clock, fallback)
 
     def parse(
         self, text: str, home: HomeSnapshot | None = None, area: str | None = None
@@ -112,7 +127,7 @@ class Understanding:
                 matches + self._matcher.match(lattice, context), key=Match.rank, reverse=True
             )
         if not matches:
-            return ParseResult(text)
+            return self._model(text, tokens, home, today)
         best = matches[0]
         return ParseResult(
             text,
@@ -123,6 +138,16 @@ class Understanding:
             response=best.template.response,
             fixed_slots=best.fixed,
         )
+
+    def _model(
+        self, text: str, tokens: list[Token], home: HomeSnapshot, today: date
+    ) -> ParseResult:
+        if self.fallback is None:
+            return ParseResult(text)
+        reading = self.fallback.read([t.word for t in tokens], home, today)
+        if reading.intent is None:
+            return ParseResult(text, confidence=reading.confidence)
+        return ParseResult(text, reading.intent, reading.slots, reading.confidence, "model")
 
     def _home_index(self, home: HomeSnapshot) -> PhraseIndex:
         # A snapshot read from JSON has a digest; one built in code is keyed by its content

@@ -1,0 +1,91 @@
+"""The slot tagger: a linear-chain CRF (CRFsuite) over word, affix and context features.
+
+It tags words with BIO labels whose slot names are the tagger's (massive.yaml `slots` and
+`grammar_slots`); normalize.py turns the tagged words into the values the skills use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pycrfsuite  # type: ignore[import-untyped]
+
+from hausgeist.language.model.data import Example, Span
+from hausgeist.language.numbers import word_value
+
+Features = list[str]
+SLOTS_FILE = "slots.crfsuite"
+
+
+def word_features(words: Sequence[str], i: int) -> Features:
+    """What the tagger sees of word `i`: itself, its affixes and shape, its neighbours."""
+    word = words[i]
+    out = [
+        f"w={word}",
+        f"p3={word[:3]}",
+        f"s3={word[-3:]}",
+        f"s4={word[-4:]}",
+        f"s2={word[-2:]}",
+        f"len={min(len(word), 8)}",
+    ]
+    if word_value(word) is not None:
+        out.append("number")
+    if word.isdigit():
+        out.append("digits")
+    for offset in (-2, -1, 1, 2):
+        j = i + offset
+        neighbour = words[j] if 0 <= j < len(words) else ("<s>" if j < 0 else "</s>")
+        out.append(f"w{offset:+d}={neighbour}")
+    if i > 0:
+        out.append(f"b-1={words[i - 1]}|{word}")
+    if i + 1 < len(words):
+        out.append(f"b+1={word}|{words[i + 1]}")
+    return out
+
+
+def sentence_features(words: Sequence[str]) -> list[Features]:
+    """Features of every word of a sentence."""
+    return [word_features(words, i) for i in range(len(words))]
+
+
+def train_tagger(
+    examples: Sequence[Example], path: Path, iterations: int = 120, c1: float = 0.05
+) -> None:
+    """Train the CRF and write it to `path`."""
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for example in examples:
+        if example.words:
+            trainer.append(sentence_features(example.words), example.tags())
+    trainer.set_params(
+        {"c1": c1, "c2": 0.01, "max_iterations": iterations, "feature.possible_transitions": True}
+    )
+    trainer.train(str(path))
+
+
+class SlotTagger:
+    """A trained CRF, loaded from its file."""
+
+    def __init__(self, path: Path) -> None:
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(str(path))
+
+    def spans(self, words: Sequence[str]) -> tuple[Span, ...]:
+        """The slot spans of a sentence."""
+        if not words:
+            return ()
+        return spans_of(self._tagger.tag(sentence_features(words)))
+
+
+def spans_of(tags: Sequence[str]) -> tuple[Span, ...]:
+    """Spans from BIO tags (an I- without its B- starts a span)."""
+    out: list[Span] = []
+    for i, tag in enumerate(tags):
+        if tag == "O":
+            continue
+        kind, _, slot = tag.partition("-")
+        if kind == "I" and out and out[-1][0] == slot and out[-1][2] == i:
+            out[-1] = (slot, out[-1][1], i + 1)
+        else:
+            out.append((slot, i, i + 1))
+    return tuple(out)

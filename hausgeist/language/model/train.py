@@ -1,0 +1,96 @@
+"""Training the fallback: `hausgeist train` and bench/understanding.py call `train`.
+
+Inputs: MASSIVE de train.jsonl (never dev for fitting, never test) and sentences drawn from
+hausgeist's grammar. Outputs in one directory: intents.npz (the classifier) and
+slots.crfsuite (the tagger). Everything is seeded, so the same inputs give the same files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp  # type: ignore[import-untyped]
+
+from hausgeist.language.model.data import Example, read_massive
+from hausgeist.language.model.features import BUCKETS, fit_idf, vector
+from hausgeist.language.model.generate import grammar_sentences
+from hausgeist.language.model.intents import INTENTS_FILE, IntentModel
+from hausgeist.language.model.mapping import load_mapping
+from hausgeist.language.model.slots import SLOTS_FILE, train_tagger
+from hausgeist.language.parse import ParseResult
+
+# Chosen on MASSIVE de dev (BENCHMARKS.md): the softmax temperature over SVM margins, and
+# the tagger's iterations.
+TEMPERATURE = 10.0
+CRF_ITERATIONS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingReport:
+    """What was trained on and written."""
+
+    massive_rows: int
+    grammar_rows: int
+    buckets: int
+    directory: Path
+
+
+def train(
+    massive_train: Path,
+    out: Path,
+    read: Callable[[str], ParseResult],
+    log: Callable[[str], None] = print,
+) -> TrainingReport:
+    """Train classifier and tagger on MASSIVE train plus grammar sentences; write both."""
+    mapping = load_mapping()
+    massive = list(read_massive(massive_train, mapping))
+    drawn = grammar_sentences(mapping, read)
+    log(f"{len(massive)} MASSIVE sentences, {len(drawn)} drawn from the grammar")
+    out.mkdir(parents=True, exist_ok=True)
+    model = train_intents(massive + drawn)
+    model.save(out / INTENTS_FILE)
+    log(f"intents: {len(model.labels)} classes, {len(model.buckets)} buckets")
+    # The tagger learns from MASSIVE alone: on dev, drawn sentences lowered its F1.
+    train_tagger(massive, out / SLOTS_FILE, iterations=CRF_ITERATIONS)
+    log("slots: trained")
+    (out / "model.json").write_text(
+        json.dumps({"massive_rows": len(massive), "grammar_rows": len(drawn)}) + "\n"
+    )
+    return TrainingReport(len(massive), len(drawn), len(model.buckets), out)
+
+
+def train_intents(examples: list[Example]) -> IntentModel:
+    """A linear SVM on the hashed features of the buckets seen in two sentences or more."""
+    from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
+
+    idf = fit_idf([row.words for row in examples])
+    matrix = _matrix(examples, idf)
+    df = np.bincount(matrix.indices, minlength=BUCKETS)
+    buckets = np.flatnonzero(df >= 2).astype(np.int64)
+    svm = LinearSVC(C=1.0, random_state=0).fit(matrix[:, buckets], [e.label for e in examples])
+    return IntentModel(
+        buckets,
+        svm.coef_.T.astype(np.float16),
+        svm.intercept_.astype(np.float32),
+        idf,
+        tuple(str(label) for label in svm.classes_),
+        TEMPERATURE,
+    )
+
+
+def _matrix(examples: list[Example], idf: npt.NDArray[np.float32]) -> sp.csr_matrix:
+    indices, values, starts = [], [], [0]
+    for example in examples:
+        index, value = vector(example.words, idf)
+        indices.append(index)
+        values.append(value)
+        starts.append(starts[-1] + len(index))
+    return sp.csr_matrix(
+        (np.concatenate(values), np.concatenate(indices), np.array(starts)),
+        shape=(len(examples), BUCKETS),
+    )
