@@ -23,12 +23,19 @@ def word_features(words: Sequence[str], i: int) -> Features:
     word = words[i]
     out = [
         f"w={word}",
+        f"p2={word[:2]}",
         f"p3={word[:3]}",
+        f"p4={word[:4]}",
+        f"s1={word[-1:]}",
+        f"s2={word[-2:]}",
         f"s3={word[-3:]}",
         f"s4={word[-4:]}",
-        f"s2={word[-2:]}",
         f"len={min(len(word), 8)}",
     ]
+    if i == 0:
+        out.append("first")
+    if i == len(words) - 1:
+        out.append("last")
     if word_value(word) is not None:
         out.append("number")
     if word.isdigit():
@@ -37,6 +44,11 @@ def word_features(words: Sequence[str], i: int) -> Features:
         j = i + offset
         neighbour = words[j] if 0 <= j < len(words) else ("<s>" if j < 0 else "</s>")
         out.append(f"w{offset:+d}={neighbour}")
+    for offset in (-1, 1):
+        if 0 <= i + offset < len(words):
+            out.append(f"s3{offset:+d}={words[i + offset][-3:]}")
+    if i > 1:
+        out.append(f"t-2={words[i - 2]}|{words[i - 1]}|{word}")
     if i > 0:
         out.append(f"b-1={words[i - 1]}|{word}")
     if i + 1 < len(words):
