@@ -2,9 +2,10 @@
 
 `SpeechStage` holds the engines (loaded once per process, shared by households) and runs
 the steps in order: read and check the audio, find speech with the VAD, transcribe with the
-household's hints, snap the transcript to the grammar. Audio without speech is a value
-(`Heard.speech` is false), not an error: the household hears "Ich habe nichts verstanden."
-and nothing is done.
+household's hints, and, when the transcript is no command as heard, snap it to the nearest
+command of the home if that one is clearly nearest (nearest.py); otherwise it stays as
+heard and the turn understands nothing. Audio without speech is a value (`Heard.speech` is
+false), not an error: the household hears "Ich habe nichts verstanden." and nothing is done.
 """
 
 from __future__ import annotations
@@ -12,28 +13,29 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
+from collections.abc import Hashable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hausgeist.dialog.assistant import Assistant, TurnResult
-from hausgeist.language.build import Compiled
+from hausgeist.language.grammar import load_source, parse_source
 from hausgeist.language.parse import Understanding
-from hausgeist.skills.catalog import Catalog
 from hausgeist.speech.audio import MAX_SECONDS, Audio, pad, prepare, read_wav
 from hausgeist.speech.models import models_dir
-from hausgeist.speech.snap import Snapper
+from hausgeist.speech.nearest import Guess, Nearest
+from hausgeist.speech.sentences import commands
 from hausgeist.speech.stt import Hints, SpeechToText, Transcript
 from hausgeist.speech.tts import CachedTts, default_tts
 from hausgeist.speech.vad import SileroVad, speech_seconds
-from hausgeist.speech.vocabulary import hints, home_names, vocabulary
+from hausgeist.speech.vocabulary import hints
 from hausgeist.speech.whisper import WhisperStt
 
 NOTHING_HEARD = "Ich habe nichts verstanden."
 MIN_SPEECH = 0.25  # seconds of voice before a recording counts as speech
 MAX_NO_SPEECH = 0.8  # whisper's own no-speech belief above which its words are dropped
-_SNAPPERS = 64  # homes whose vocabulary is kept
+_HOMES = 64  # homes whose prompt and command index are kept
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Heard:
     seconds: float
     stt: Transcript | None = None
     snapped: bool = False
+    guess: Guess | None = None  # the nearest command, when the transcript was no command
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -69,7 +72,7 @@ class SpeechStage:
         self.stt = stt
         self.tts = tts
         self.vad = vad or SileroVad()
-        self._snappers: dict[tuple[int, tuple[str, ...]], tuple[Snapper, Hints]] = {}
+        self._homes: dict[Hashable, _Home] = {}
 
     @classmethod
     def default(cls, data: Path, model: str = "base") -> SpeechStage:
@@ -98,17 +101,20 @@ class SpeechStage:
         if spoken < MIN_SPEECH:
             return Heard("", "", False, audio.seconds, timings=timings)
         with guard:
-            snapper, household_hints = self._snapper(assistant)
-        transcript = self.stt.transcribe(pad(ready), household_hints)
+            home = self._home(assistant)
+        transcript = self.stt.transcribe(pad(ready), home.hints)
         timings["stt"] = transcript.elapsed
         if not transcript.text or transcript.no_speech > MAX_NO_SPEECH:
             return Heard("", transcript.text, False, audio.seconds, transcript, timings=timings)
         mark = time.perf_counter()
         with guard:
-            snapped = snapper.snap(transcript.text)
+            guess = home.snap(assistant.understanding, transcript.text)
         timings["snap"] = time.perf_counter() - mark
-        return Heard(snapped.text, transcript.text, True, audio.seconds, transcript,
-                     snapped.changed, timings)  # fmt: skip
+        if guess is None or not guess.sure:
+            return Heard(transcript.text, transcript.text, True, audio.seconds, transcript,
+                         guess=guess, timings=timings)  # fmt: skip
+        return Heard(guess.text, transcript.text, True, audio.seconds, transcript, True, guess,
+                     timings)  # fmt: skip
 
     def listen(
         self,
@@ -125,42 +131,37 @@ class SpeechStage:
             result = nothing_heard(conversation_id)
         return Listened(result, heard, self.tts.wav(result.reply) if speak else None)
 
-    def _snapper(self, assistant: Assistant) -> tuple[Snapper, Hints]:
-        understanding = assistant.understanding
+    def _home(self, assistant: Assistant) -> _Home:
         home = assistant.home.snapshot()
-        names = home_names(home, _catalog())
-        compiled: Compiled = understanding._compiled
-        key = (id(compiled), tuple(names))
-        found = self._snappers.get(key)
+        key: Hashable = (id(assistant.understanding), home.key or (home.areas, home.entities))
+        found = self._homes.get(key)
         if found is None:
-            words = vocabulary(compiled, names)
-            snapper = Snapper(words, lambda text: _free_words(understanding, words, text))
-            found = (snapper, hints(names))
-            if len(self._snappers) >= _SNAPPERS:
-                self._snappers.pop(next(iter(self._snappers)))
-            self._snappers[key] = found
+            found = _Home(hints(home))
+            if len(self._homes) >= _HOMES:
+                self._homes.pop(next(iter(self._homes)))
+            self._homes[key] = found
         return found
 
 
-def _free_words(understanding: Understanding, words: set[str], text: str) -> float | None:
-    """None for no command, else how many words of its slot values no list knows."""
-    parsed = understanding.parse(text)
-    if parsed.intent is None:
-        return None
-    values = " ".join(v for v in parsed.slots.values() if isinstance(v, str))
-    return float(sum(word not in words for word in values.casefold().split()))
+class _Home:
+    """One home's decoding prompt and, built on its first misheard command, its index."""
+
+    def __init__(self, prompt: Hints) -> None:
+        self.hints = prompt
+        self._nearest: Nearest | None = None
+
+    def snap(self, understanding: Understanding, heard: str) -> Guess | None:
+        """None when `heard` is a command as it is, else the nearest command (maybe unsure)."""
+        if understanding.parse(heard).intent is not None:
+            return None
+        if self._nearest is None:
+            intents = parse_source(load_source("de"))
+            drawn = commands(intents, understanding.home, understanding.parse)
+            self._nearest = Nearest(drawn, understanding.parse)
+        return self._nearest.guess(heard)
 
 
 def nothing_heard(conversation_id: str | None) -> TurnResult:
     """The turn for a recording without speech: nothing done, one short answer."""
     return TurnResult("", None, {}, NOTHING_HEARD, conversation_id or uuid.uuid4().hex,
                       code="nothing")  # fmt: skip
-
-
-_CATALOG: list[Catalog] = []
-
-
-def _catalog() -> Catalog:
-    if not _CATALOG:
-        _CATALOG.append(Catalog.load())
-    return _CATALOG[0]

@@ -12,7 +12,9 @@ from hausgeist.speech.errors import EngineError, ModelError
 from hausgeist.speech.models import whisper_base
 from hausgeist.speech.stt import Hints, Transcript
 
-_PROMPT_CHARS = 400  # whisper reads at most 224 prompt tokens; keep well below
+# whisper reads at most 223 prompt tokens, the last ones of a longer prompt (faster-whisper
+# cuts it); this only bounds the text that is tokenized.
+_PROMPT_CHARS = 2_000
 
 
 class WhisperStt:

@@ -14,11 +14,12 @@ import yaml
 from hausgeist.speech.audio import Audio, read_wav, write_wav
 
 COMMANDS = Path(__file__).parent / "commands.yaml"
+CALIBRATION = Path(__file__).parent / "calibration.yaml"  # for choosing settings, not testing
 
 
-def commands() -> list[dict[str, str | None]]:
+def commands(path: Path = COMMANDS) -> list[dict[str, str | None]]:
     """The fixed list of spoken commands and their intents."""
-    found: list[dict[str, str | None]] = yaml.safe_load(COMMANDS.read_text())["commands"]
+    found: list[dict[str, str | None]] = yaml.safe_load(path.read_text())["commands"]
     return found
 
 

@@ -21,7 +21,8 @@ from hausgeist.dialog.assistant import Assistant
 from hausgeist.server.registry import Registry
 from hausgeist.speech.audio import Audio, read_wav
 from hausgeist.speech.pipeline import NOTHING_HEARD, SpeechStage
-from tests.speech.conftest import commands, speak, wav_bytes, with_noise
+from hausgeist.speech.sentences import phrases
+from tests.speech.conftest import CALIBRATION, commands, speak, wav_bytes, with_noise
 
 VARIANTS = [  # (speed in words per minute, pitch 0-99, signal-to-noise in dB or None)
     (140, 50, None),
@@ -74,10 +75,11 @@ def test_the_command_list_has_at_least_40_commands() -> None:
 
 
 def test_intent_accuracy_does_not_fall_below_what_was_measured(outcomes: list[Outcome]) -> None:
-    # Measured 49 % over both variants (55 % clean, 43 % noisy) with whisper-base int8 on
-    # espeak-ng's voice when this was written: a regression guard, not the goal (next test).
+    # Measured 62 % over both variants (67 % clean, 57 % noisy) with whisper-base int8 on
+    # espeak-ng's voice, a prompt of everyday commands and sentence snapping (49 % before
+    # both): a regression guard, not the goal (next test).
     misses = [f"{o.text!r} heard {o.heard!r}" for o in outcomes if o.intent != o.expected]
-    assert _accuracy(outcomes) >= 0.4, "\n".join(misses)
+    assert _accuracy(outcomes) >= 0.55, "\n".join(misses)
 
 
 @pytest.mark.xfail(reason="issue 5's 90 %: whisper-base hears espeak-ng's German too poorly",
@@ -139,3 +141,39 @@ def test_hausgeist_listen_refuses_a_file_that_is_no_wav(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "hausgeist.cli", "listen", str(junk)],
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 1 and "keine WAV-Datei" in done.stderr
+
+
+# A misheard command may be understood as nothing, never as another device's command.
+GARBLED = [  # (command, the devices it may touch)
+    ("Schalte das Licht im Bad aus", {"Badlicht"}),
+    ("Mach die Kaffeemaschine an", {"Kaffeemaschine"}),
+    ("Schalte die Stehlampe ein", {"Stehlampe"}),
+    ("Mach das Licht im Flur an", {"Flurlicht"}),
+]
+
+
+@pytest.mark.parametrize(("text", "allowed"), GARBLED)
+def test_garbled_audio_for_a_command_never_acts_on_another_device(
+    stage: SpeechStage, household: Assistant, text: str, allowed: set[str]
+) -> None:
+    garbled = with_noise(speak(text, 260, 90), 3.0)
+    listened = stage.listen(garbled, household, speak=False)
+    touched = {str(action["target"]) for action in listened.result.actions}
+    assert touched <= allowed, f"heard {listened.heard.heard!r} as {listened.heard.transcript!r}"
+
+
+def test_a_near_miss_between_two_lights_is_no_command(
+    stage: SpeechStage, household: Assistant
+) -> None:
+    # whisper's "Schalte alle Lichter aus" once; snapping word by word read "schalte flurlicht aus"
+    guess = stage._home(household).snap(household.understanding, "Schalter-Allerlicht-Auss")
+    assert guess is not None
+    if guess.sure:
+        parsed = household.understanding.parse(guess.text)
+        assert parsed.slots.get("name") != "Flurlicht"
+
+
+def test_the_everyday_phrases_are_neither_test_nor_calibration_commands() -> None:
+    fixed = {shape.casefold() for shape in phrases() if "{" not in shape}
+    spoken = {str(c["text"]).casefold() for c in commands() + commands(CALIBRATION)}
+    assert not fixed & spoken
