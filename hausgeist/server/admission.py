@@ -10,8 +10,10 @@ Waiting is bounded the CoDel way: while the queue empties now and then, a turn m
 `max_wait` (a short burst is absorbed); once a queue has stood for `interval`, the server is
 overloaded and waiting only adds latency, so turns wait at most `target_wait` before they are
 shed; CRITICAL turns keep `max_wait`, since they are first in line whenever a slot frees. No
-turn waits past its deadline. This class is pure: the clock is injected and the
-async shell (`hausgeist.server.shedding`) does the waiting.
+turn waits past its deadline. And no turn waits only to be shed: while the server is busy it
+learns how often a slot frees, and a newcomer that would not reach a slot within its wait,
+given the turns ahead of it, is shed at once (a fast "no" instead of a slow one). This class
+is pure: the clock is injected and the async shell (`hausgeist.server.shedding`) does the waiting.
 """
 
 from __future__ import annotations
@@ -92,6 +94,8 @@ class Admission:
         self._clock = clock
         self._queues: dict[Criticality, deque[Ticket]] = {c: deque() for c in Criticality}
         self._standing_since: float | None = None  # when the queue last stopped being empty
+        self._last_release: float | None = None
+        self._slot_interval: float | None = None  # seconds between freed slots while busy
 
     # Decisions
 
@@ -104,7 +108,7 @@ class Admission:
             return self._shed(ticket, Reason.DEADLINE)
         if not self.enabled or (self.queued == 0 and self.in_flight < self.limit.current):
             return self._admit(ticket, now)
-        if not self._make_room(criticality):
+        if not self._make_room(criticality) or self._too_far_back(ticket, now):
             return self._shed(ticket, Reason.OVERLOAD)
         if self.queued == 0:
             self._standing_since = now
@@ -117,6 +121,15 @@ class Admission:
             return
         now = self._clock()
         ticket.state = State.RELEASED
+        if self.queued and self._last_release is not None:
+            # Turns were waiting, so this gap is how fast a busy server frees slots.
+            gap = now - self._last_release
+            last = self._slot_interval
+            self._slot_interval = gap if last is None else 0.8 * last + 0.2 * gap
+        elif self._slot_interval is None and ticket.admitted is not None:
+            # Until the server has been busy: a turn's time shared by the turns beside it.
+            self._slot_interval = (now - ticket.admitted) / max(self.in_flight, 1)
+        self._last_release = now
         self.in_flight -= 1
         if ok and ticket.admitted is not None:
             self.limit.sample(now - ticket.admitted, ticket.in_flight_at_admission, now)
@@ -167,6 +180,15 @@ class Admission:
         if criticality is Criticality.CRITICAL:
             return self.max_wait
         return self.target_wait if standing else self.max_wait
+
+    def _too_far_back(self, ticket: Ticket, now: float) -> bool:
+        """Whether the turns ahead would keep this one waiting past its wait."""
+        if self._slot_interval is None or ticket.criticality is Criticality.CRITICAL:
+            return False
+        ahead = sum(len(self._queues[c]) for c in Criticality if c >= ticket.criticality)
+        # Twice the mean: slots free unevenly, and a turn that then times out in the queue
+        # has waited for nothing; a short queue is enough to keep every slot busy.
+        return 2 * (ahead + 1) * self._slot_interval > ticket.give_up - now
 
     def _make_room(self, criticality: Criticality) -> bool:
         if self.queued < self.queue_size * _QUEUE_SHARE[criticality]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -95,7 +96,7 @@ def _routes() -> list[Route | WebSocketRoute | Mount]:
 @contextlib.asynccontextmanager
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     state: ServerState = app.state.server
-    ticker = asyncio.create_task(_ring_ticker(state))
+    ticker = asyncio.create_task(_ring_ticker(state, app.state.speech))
     try:
         yield
     finally:
@@ -104,16 +105,21 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
             await ticker
 
 
-async def _ring_ticker(state: ServerState) -> None:
+async def _ring_ticker(state: ServerState, speech: SpeechService) -> None:
     """Announce timers and alarms the moment they run out, to the household's devices."""
     while True:
         await asyncio.sleep(TICK)
         for household in state.services:
             try:
                 now = household.assistant.clock()
-                await anyio.to_thread.run_sync(household.ring, now)
+                speak = functools.partial(_speak, speech, household.household.id)
+                await anyio.to_thread.run_sync(household.ring, now, speak)
             except Exception:
                 log.exception("ringing failed for household %s", household.household.id)
+
+
+def _speak(speech: SpeechService, household: int, text: str) -> str | None:
+    return speech.speak(text, household)
 
 
 def _page(name: str) -> Any:

@@ -8,6 +8,7 @@ turns of different households run side by side and turns of one household one af
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -60,8 +61,11 @@ class HouseholdService:
         self.hub.publish(Event("turn", turn))
         return result
 
-    def ring(self, now: datetime) -> int:
-        """Announce timers and alarms that ran out, while someone is listening to do so."""
+    def ring(self, now: datetime, speak: Callable[[str], str | None] | None = None) -> int:
+        """Announce timers and alarms that ran out, while someone is listening to do so.
+
+        `speak` renders an announcement and gives the URL of its audio (None without a voice).
+        """
         if not self.hub.listeners:
             return 0  # nobody to hear it: the next turn announces it instead
         with self.lock:
@@ -70,6 +74,7 @@ class HouseholdService:
             self.hub.publish(Event("ring", {
                 "kind": ring.kind, "id": ring.id, "name": ring.name, "area": ring.area,
                 "device": ring.device, "announcement": ring.announcement,
+                "audio_url": speak(ring.announcement) if speak else None,
             }))  # fmt: skip
         if rings:
             self.hub.publish(Event("timers", {}))

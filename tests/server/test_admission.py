@@ -171,6 +171,27 @@ def test_a_critical_turn_keeps_its_full_wait_in_a_standing_queue() -> None:
     assert gate.offer(CRITICAL, FAR).give_up == pytest.approx(0.35)
 
 
+def test_a_newcomer_too_far_back_to_reach_a_slot_in_time_is_shed_at_once() -> None:
+    gate, clock = admission(limit=1, queue_size=8, max_wait=1.0)
+    running = gate.offer(DEFAULT, FAR)
+    waiting = [gate.offer(DEFAULT, FAR) for _ in range(5)]
+    clock.now = 0.4  # a busy server frees a slot every 0.4 s
+    gate.release(running)
+    clock.now = 0.8
+    gate.release(waiting[0])
+    assert gate.queued == 3
+    # A newcomer would reach a slot after about 4 x 0.4 s, past its 1 s wait: no at once.
+    newcomer = gate.offer(DEFAULT, FAR)
+    assert newcomer.state is State.SHED and newcomer.reason is Reason.OVERLOAD
+    assert gate.offer(CRITICAL, FAR).state is State.QUEUED  # first in line whatever waits
+
+
+def test_without_a_measured_slot_rate_a_newcomer_waits() -> None:
+    gate, _ = admission(limit=1, queue_size=8, max_wait=0.2)
+    gate.offer(DEFAULT, FAR)
+    assert all(gate.offer(DEFAULT, FAR).state is State.QUEUED for _ in range(5))
+
+
 def test_an_empty_queue_ends_the_overload() -> None:
     gate, clock = admission(limit=1, max_wait=0.2, interval=0.1)
     running = gate.offer(DEFAULT, FAR)

@@ -126,6 +126,9 @@ def test_changes_and_a_ringing_timer_are_pushed_to_listening_devices(
     assert "device" in kinds and "turn" in kinds and "timers" in kinds
     rings = [data for kind, data in seen if kind == "ring"]
     assert rings and rings[0]["kind"] == "timer" and "abgelaufen" in rings[0]["announcement"]
+    with server.client() as client:  # the announcement, spoken
+        spoken = client.get(rings[0]["audio_url"])
+    assert spoken.status_code == 200 and spoken.content[:4] == b"RIFF"
     # Announced once: the next turn does not announce it again.
     assert "abgelaufen" not in ask(server, "Wie spät ist es?")["reply"]
 
