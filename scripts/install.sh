@@ -17,13 +17,20 @@ command -v mpd >/dev/null || APT_PACKAGES+=(mpd)
 command -v sox >/dev/null || APT_PACKAGES+=(sox)
 # espeak-ng speaks replies (German voice) and makes the speech tests' audio.
 command -v espeak-ng >/dev/null || APT_PACKAGES+=(espeak-ng)
-# The test suite drives the web UI in Debian's Chromium.
+# The test suite drives the web UI in Debian's Chromium, installed with its recommended
+# packages (fonts, GTK), as the browser test was run.
+BROWSER=()
 if [ "$EXTRA" = "dev" ]; then
-    command -v chromium >/dev/null || APT_PACKAGES+=(chromium)
+    command -v chromium >/dev/null || BROWSER+=(chromium)
+fi
+if ((${#APT_PACKAGES[@]} + ${#BROWSER[@]})); then
+    apt-get update
 fi
 if ((${#APT_PACKAGES[@]})); then
-    apt-get update
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"
+fi
+if ((${#BROWSER[@]})); then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "${BROWSER[@]}"
 fi
 
 if [ ! -x .venv/bin/python ]; then
