@@ -121,7 +121,7 @@ class Assistant:
             said = ha_reply(parsed.intent, parsed.response, spoken_amounts(turn.slots, text))
             if said:
                 outcome = Outcome(said, outcome.actions, outcome.pending, outcome.code)
-        rung = self._rings(now)
+        rung = self.due_rings(now)
         if rung:
             # Whatever came due since the last turn is said first, on whichever turn comes.
             said = " ".join(ring.announcement for ring in rung)
@@ -167,7 +167,7 @@ class Assistant:
                       for e in skill.names())  # fmt: skip
         return replace(snapshot, entities=snapshot.entities + extra) if extra else snapshot
 
-    def _rings(self, now: datetime) -> list[Ring]:
+    def due_rings(self, now: datetime) -> list[Ring]:
         """Timers and alarms that ran out since they were last looked at."""
         rings: list[Ring] = []
         for skill in self.skills.values():

@@ -69,7 +69,7 @@ class HouseholdService:
         if not self.hub.listeners:
             return 0  # nobody to hear it: the next turn announces it instead
         with self.lock:
-            rings = [r for skill in self._ringing() for r in skill.due(now)]
+            rings = self.assistant.due_rings(now)
         for ring in rings:
             self.hub.publish(Event("ring", {
                 "kind": ring.kind, "id": ring.id, "name": ring.name, "area": ring.area,
@@ -251,9 +251,6 @@ class HouseholdService:
             if isinstance(skill, kind):
                 return skill
         raise ApiError(501, "not_available", "Dieser Haushalt hat diese Funktion nicht.")
-
-    def _ringing(self) -> list[Any]:
-        return [s for s in self.assistant.skills.values() if hasattr(s, "due")]
 
     def _media(self) -> MediaSkill:
         media: MediaSkill = self._skill(MediaSkill)

@@ -14,27 +14,17 @@ the plain forms people say most.
 from __future__ import annotations
 
 import itertools
-import random
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from hassil.expression import (
-    Alternative,
-    Expression,
-    Group,
-    ListReference,
-    Permutation,
-    RuleReference,
-    Sentence,
-    Sequence,
-    TextChunk,
-)
+from hassil.expression import ListReference, Sentence
 from hassil.intents import Intents, RangeSlotList, TextSlotList
 
 from hausgeist.home.snapshot import HomeSnapshot
 from hausgeist.language.parse import ParseResult
+from hausgeist.language.sampling import Piece, TemplateSampler
 
 # Everyday values for the free-text slots; what matters is their shape, not the value.
 FREE_VALUES: Mapping[str, tuple[str, ...]] = {
@@ -52,7 +42,6 @@ FREE_VALUES: Mapping[str, tuple[str, ...]] = {
     "zone": ("zuhause",),
 }
 _NUMBERS = (1, 2, 3, 4, 5, 8, 10, 12, 15, 18, 20, 21, 23, 25, 30, 40, 45, 50, 60, 70, 80, 100)
-OPTIONAL = 0.5  # chance of leaving out an optional part
 PHRASES_FILE = Path(__file__).with_name("phrases.yaml")
 
 
@@ -67,70 +56,36 @@ class Command:
     free_slot: str | None = None  # the slot that free text fills
 
 
-# A piece of a drawn sentence: its text and the free-text slot it fills, if any.
-_Piece = tuple[str, str | None]
 # Slots of a parse that hold free text: a shape with one is drawn by the sampler instead.
 _FREE_SLOTS = frozenset({"item", "search_query", "product", "message", "time", "date", "code"})
 _COUNTED = frozenset({"hg_quantity"})  # wildcards whose value is a number, not free text
 
 
-class Sampler:
+class Sampler(TemplateSampler):
     """Seeded random walks over the templates, filled with one home's names."""
 
     def __init__(self, intents: Intents, home: HomeSnapshot, seed: int = 11) -> None:
-        self._intents = intents
-        self._random = random.Random(seed)
+        super().__init__(intents, seed)
         self._home_lists = {
             "area": _names((a.name, *a.aliases) for a in home.areas),
             "floor": _names((f,) for f in home.floors),
             "name": _names((e.name, *e.aliases) for e in home.entities),
         }
 
-    def draw(self, per_template: int) -> Iterator[tuple[str, list[_Piece]]]:
-        """(intent, pieces), `per_template` walks of every template."""
-        for name, intent in self._intents.intents.items():
-            for data in intent.data:
-                rules = {**self._intents.expansion_rules, **data.expansion_rules}
-                for sentence in data.sentences:
-                    for _ in range(per_template):
-                        yield name, list(self._walk(sentence.expression, rules))
-
-    def _walk(self, expression: Expression, rules: Mapping[str, Sentence]) -> Iterator[_Piece]:
-        if isinstance(expression, TextChunk):
-            yield expression.original_text, None
-        elif isinstance(expression, Alternative):
-            if expression.is_optional and self._random.random() < OPTIONAL:
-                return
-            items = [i for i in expression.items if not _empty(i)] or expression.items
-            yield from self._walk(self._random.choice(items), rules)
-        elif isinstance(expression, Permutation):
-            items = list(expression.items)
-            self._random.shuffle(items)
-            for item in items:
-                yield from self._walk(item, rules)
-        elif isinstance(expression, (Sequence, Group)):
-            for item in expression.items:
-                yield from self._walk(item, rules)
-        elif isinstance(expression, ListReference):
-            yield from self._list(expression, rules)
-        elif isinstance(expression, RuleReference):
-            rule = rules.get(expression.rule_name)
-            if rule is not None:
-                yield from self._walk(rule.expression, rules)
-
-    def _list(self, ref: ListReference, rules: Mapping[str, Sentence]) -> Iterator[_Piece]:
-        values = self._intents.slot_lists.get(ref.list_name)
+    def fill(self, ref: ListReference, rules: Mapping[str, Sentence]) -> Iterator[Piece]:
+        """A value of the list; only a free-text value is marked with its slot."""
+        values = self.intents.slot_lists.get(ref.list_name)
         if isinstance(values, TextSlotList) and values.values:
-            yield from self._walk(self._random.choice(values.values).text_in, rules)
+            yield from self.walk(self.random.choice(values.values).text_in, rules, None)
         elif isinstance(values, RangeSlotList):
             numbers = [n for n in _NUMBERS if values.start <= n <= values.stop] or [values.start]
-            yield f" {number_words(self._random.choice(numbers))} ", None
+            yield f" {number_words(self.random.choice(numbers))} ", None
         elif ref.list_name in self._home_lists:
-            yield f" {self._random.choice(self._home_lists[ref.list_name] or ['etwas'])} ", None
+            yield f" {self.random.choice(self._home_lists[ref.list_name] or ['etwas'])} ", None
         else:
             pool = FREE_VALUES.get(ref.list_name) or FREE_VALUES.get(ref.slot_name) or ("etwas",)
             slot = None if ref.list_name in _COUNTED else ref.slot_name
-            yield f" {self._random.choice(pool)} ", slot
+            yield f" {self.random.choice(pool)} ", slot
 
 
 def commands(
@@ -220,7 +175,7 @@ def number_words(number: int) -> str:
     return out
 
 
-def _words(pieces: list[_Piece]) -> tuple[list[str], list[tuple[int, int, str]]]:
+def _words(pieces: list[Piece]) -> tuple[list[str], list[tuple[int, int, str]]]:
     words: list[str] = []
     free: list[tuple[int, int, str]] = []
     for text, slot in pieces:
@@ -236,7 +191,3 @@ def _names(groups: Iterable[tuple[str, ...]]) -> list[str]:
     for group in groups:
         out.extend(name.casefold() for name in group if name)
     return list(dict.fromkeys(out))
-
-
-def _empty(expression: Expression) -> bool:
-    return isinstance(expression, TextChunk) and not expression.text.strip()

@@ -10,29 +10,18 @@ is dropped, so a training sentence never teaches something the grammar would not
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
-from hassil.expression import (
-    Alternative,
-    Expression,
-    Group,
-    ListReference,
-    Permutation,
-    RuleReference,
-    Sentence,
-    Sequence,
-    TextChunk,
-)
+from hassil.expression import ListReference, Sentence
 from hassil.intents import Intents, RangeSlotList, TextSlotList
 
 from hausgeist.language.grammar import load_source, parse_source
 from hausgeist.language.model.data import Example, Span
 from hausgeist.language.model.mapping import MassiveMap
+from hausgeist.language.sampling import Piece, TemplateSampler
 from hausgeist.language.tokens import tokenize
 
 if TYPE_CHECKING:
@@ -46,89 +35,32 @@ _WORDS = {1: "eins", 2: "zwei", 3: "drei", 5: "fünf", 10: "zehn", 15: "fünfzeh
           30: "dreißig", 40: "vierzig", 45: "fünfundvierzig", 50: "fünfzig", 60: "sechzig",
           75: "fünfundsiebzig", 80: "achtzig", 90: "neunzig", 100: "hundert"}  # fmt: skip
 
-# A piece of a drawn sentence: its text and the slot it fills, if any.
-Piece = tuple[str, str | None]
 
-
-@dataclass(frozen=True, slots=True)
-class Drawn:
-    """A sentence drawn from one intent's templates."""
-
-    intent: str
-    example: Example
-
-
-class Sampler:
-    """Seeded random walks over the parsed templates."""
+class Sampler(TemplateSampler):
+    """Seeded random walks over the parsed templates; lists filled from `pools.yaml`."""
 
     def __init__(self, intents: Intents, seed: int = 7) -> None:
-        self._intents = intents
-        self._random = random.Random(seed)
+        super().__init__(intents, seed)
         with POOLS_FILE.open(encoding="utf-8") as stream:
             self._pools: dict[str, list[str]] = {
                 str(k): [str(v) for v in values] for k, values in yaml.safe_load(stream).items()
             }
 
-    def draw(
-        self, per_template: int = 2, per_intent: int = 400
-    ) -> Iterator[tuple[str, list[Piece]]]:
-        """(intent, pieces) pairs: a few per template, at most `per_intent` per intent."""
-        for name, intent in self._intents.intents.items():
-            count = 0
-            for data in intent.data:
-                rules = {**self._intents.expansion_rules, **data.expansion_rules}
-                for sentence in data.sentences:
-                    for _ in range(per_template):
-                        yield name, list(self._walk(sentence.expression, rules, None))
-                        count += 1
-                    if count >= per_intent:
-                        break
-                if count >= per_intent:
-                    break
-
-    def _walk(
-        self, expression: Expression, rules: Mapping[str, Sentence], slot: str | None
-    ) -> Iterator[Piece]:
-        if isinstance(expression, TextChunk):
-            yield expression.original_text, slot
-        elif isinstance(expression, Alternative):
-            if expression.is_optional and self._random.random() < 0.5:
-                return
-            choices = [item for item in expression.items if not _empty(item)] or expression.items
-            yield from self._walk(self._random.choice(choices), rules, slot)
-        elif isinstance(expression, Permutation):
-            items = list(expression.items)
-            self._random.shuffle(items)
-            for item in items:
-                yield from self._walk(item, rules, slot)
-        elif isinstance(expression, (Sequence, Group)):
-            for item in expression.items:
-                yield from self._walk(item, rules, slot)
-        elif isinstance(expression, ListReference):
-            yield from self._list(expression, rules)
-        elif isinstance(expression, RuleReference):
-            rule = rules.get(expression.rule_name)
-            if rule is not None:
-                yield from self._walk(rule.expression, rules, slot)
-
-    def _list(self, ref: ListReference, rules: Mapping[str, Sentence]) -> Iterator[Piece]:
+    def fill(self, ref: ListReference, rules: Mapping[str, Sentence]) -> Iterator[Piece]:
+        """A random value of the list, marked with its slot."""
         slot = ref.slot_name
-        values = self._intents.slot_lists.get(ref.list_name)
+        values = self.intents.slot_lists.get(ref.list_name)
         if isinstance(values, TextSlotList) and values.values:
-            chosen = self._random.choice(values.values)
-            yield from self._walk(chosen.text_in, rules, slot)
+            chosen = self.random.choice(values.values)
+            yield from self.walk(chosen.text_in, rules, slot)
         elif isinstance(values, RangeSlotList):
             numbers = [n for n in _NUMBERS if values.start <= n <= values.stop]
-            number = self._random.choice(numbers or [values.start])
-            spoken = _WORDS.get(number) if self._random.random() < 0.5 else None
+            number = self.random.choice(numbers or [values.start])
+            spoken = _WORDS.get(number) if self.random.random() < 0.5 else None
             yield f" {spoken or number} ", slot
         else:
             pool = self._pools.get(ref.list_name) or self._pools.get(slot) or ["etwas"]
-            yield f" {self._random.choice(pool)} ", slot
-
-
-def _empty(expression: Expression) -> bool:
-    return isinstance(expression, TextChunk) and not expression.text.strip()
+            yield f" {self.random.choice(pool)} ", slot
 
 
 def example(pieces: list[Piece], label: str, mapping: MassiveMap) -> Example:
