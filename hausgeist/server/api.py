@@ -18,6 +18,7 @@ from hausgeist.dialog.assistant import TurnResult
 from hausgeist.server.deadline import Deadline
 from hausgeist.server.errors import ApiError, bad_request
 from hausgeist.server.household import HouseholdService
+from hausgeist.server.idempotency import Once
 from hausgeist.server.middleware import request_id
 from hausgeist.server.registry import Principal, RegistryError
 from hausgeist.server.shedding import DEADLINE_SCOPE_KEY
@@ -152,7 +153,9 @@ async def ask(request: Request) -> Response:
     text = text_field(document)
     conversation = optional_text(document, "conversation_id")
     deadline = request.scope.get(DEADLINE_SCOPE_KEY)
-    answer = await run_turn(state_of(request), household, who, text, conversation, deadline)
+    once = Once.of(who.device_id, request.headers.get("idempotency-key"),
+                   {"text": text, "conversation_id": conversation})  # fmt: skip
+    answer = await run_turn(state_of(request), household, who, text, conversation, deadline, once)
     return JSONResponse(answer)
 
 
@@ -163,22 +166,37 @@ async def run_turn(
     text: str,
     conversation: str | None,
     deadline: Deadline | None = None,
+    once: Once | None = None,
 ) -> dict[str, Any]:
-    """A turn in a worker thread, measured and counted; dropped once its deadline passed."""
-    check_deadline(state, deadline, "admission")
+    """A turn in a worker thread, measured and counted; dropped once its deadline passed.
 
-    def work() -> TurnResult:
+    A keyed turn (`once`) that the household answered before gets that answer again and
+    does nothing.
+    """
+    check_deadline(state, deadline, "admission")
+    turn_id = request_id.get()
+
+    def work() -> tuple[dict[str, Any], TurnResult | None]:
         check_deadline(state, deadline, "worker")  # it may have waited for a thread
-        return household.ask(text, conversation, who.area, who.device, request_id.get())
+        if once is not None:
+            return household.ask_once(once, text, conversation, who.area, who.device, turn_id)
+        result = household.ask(text, conversation, who.area, who.device, turn_id)
+        return {**result.to_json(), "turn_id": turn_id}, result
 
     state.in_flight += 1
     state.metrics.in_flight.inc()
     try:
         with state.metrics.stage_seconds.labels("turn").time():
-            result = await anyio.to_thread.run_sync(work)
+            answer, result = await anyio.to_thread.run_sync(work)
     finally:
         state.in_flight -= 1
         state.metrics.in_flight.dec()
+    if result is None:
+        state.metrics.turns.labels(answer.get("intent") or "none", "replayed").inc()
+        log.info("turn replayed", extra={"fields": {
+            "household": household.household.id, "device": who.device, "of": answer["turn_id"],
+        }})  # fmt: skip
+        return answer
     state.turns += 1
     state.metrics.turns.labels(result.intent or "none", result.code).inc()
     for stage, seconds in result.seconds.items():
@@ -187,7 +205,7 @@ async def run_turn(
         "household": household.household.id, "device": who.device, "intent": result.intent,
         "outcome": result.code, "actions": len(result.actions),
     }})  # fmt: skip
-    return {**result.to_json(), "turn_id": request_id.get()}
+    return answer
 
 
 def check_deadline(state: ServerState, deadline: Deadline | None, stage: str) -> None:

@@ -18,6 +18,7 @@ from hausgeist.home.model import Device
 from hausgeist.media.player import PlayerError, PlayerRefused, check_volume
 from hausgeist.server.errors import ApiError, bad_request, not_found
 from hausgeist.server.events import Event, EventHub
+from hausgeist.server.idempotency import Once, TurnReplies
 from hausgeist.server.registry import Household
 from hausgeist.skills.media import MediaSkill
 from hausgeist.skills.orders import OrderSkill
@@ -40,7 +41,8 @@ class HouseholdService:
         self.household = household
         self.assistant = assistant
         self.hub = hub
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
+        self._replies = TurnReplies(self._store)
 
     # Turns
 
@@ -60,6 +62,25 @@ class HouseholdService:
         turn = {**result.to_json(), "device": device, "turn_id": turn_id}
         self.hub.publish(Event("turn", turn))
         return result
+
+    def ask_once(
+        self,
+        once: Once,
+        text: str,
+        conversation_id: str | None,
+        area: str | None,
+        device: str | None,
+        turn_id: str | None = None,
+    ) -> tuple[dict[str, Any], TurnResult | None]:
+        """A keyed turn: the answer kept for its key (and no turn), or the turn and its answer."""
+        with self.lock:
+            kept = self._replies.find(once)
+            if kept is not None:
+                return {**kept, "replayed": True}, None
+            result = self.ask(text, conversation_id, area, device, turn_id)
+            answer = {**result.to_json(), "turn_id": turn_id}
+            self._replies.keep(once, answer)
+        return answer, result
 
     def ring(self, now: datetime, speak: Callable[[str], str | None] | None = None) -> int:
         """Announce timers and alarms that ran out, while someone is listening to do so.

@@ -47,6 +47,30 @@ def _id(name: str = "id") -> dict[str, Any]:
 
 
 _NAME = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "Text turns: a retry with the same key and body within a day gets the "
+    "first answer (with `replayed: true`) and acts on nothing; the same key with another "
+    "body is refused with 422.",
+    "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,200}$"},
+}  # fmt: skip
+_DEADLINE = {
+    "name": "X-Deadline-Ms", "in": "header", "required": False,
+    "description": "How long the device waits for the answer (default 5000, clamped).",
+    "schema": {"type": "integer"},
+}  # fmt: skip
+
+
+def _ask(body: dict[str, Any]) -> dict[str, Any]:
+    operation = _op("One turn: JSON text, or a WAV recording as audio/wav", body=body,
+                    result={"$ref": "#/components/schemas/Turn"})  # fmt: skip
+    operation["parameters"] = [_IDEMPOTENCY_KEY, _DEADLINE]
+    operation["responses"].update({
+        "422": {"description": "Idempotency-Key already used with another body"},
+        "503": {"description": "shed under load: Retry-After and a German apology"},
+        "504": {"description": "the deadline passed before the turn could act"},
+    })  # fmt: skip
+    return operation
 
 
 def document(version: str) -> dict[str, Any]:
@@ -70,8 +94,7 @@ def document(version: str) -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "paths": {
-            "/v1/ask": {"post": _op("One text turn (audio/wav: 415 until speech lands)",
-                                    body=ask_body, result={"$ref": "#/components/schemas/Turn"})},
+            "/v1/ask": {"post": _ask(ask_body)},
             "/v1/me": {"get": _op("The caller: household, device, role")},
             "/v1/home": {"get": _op("Floors, areas, devices with state, the player")},
             "/v1/home/devices/{name}": {"patch": {**_op("Change a device", body=device_body),

@@ -23,6 +23,7 @@ from hausgeist.server.api import MAX_AUDIO_BODY, MAX_TEXT, run_turn, state_of
 from hausgeist.server.criticality import classify_text
 from hausgeist.server.deadline import Deadline
 from hausgeist.server.errors import ApiError
+from hausgeist.server.idempotency import Once
 from hausgeist.server.registry import Principal
 from hausgeist.server.shedding import acquire, shed_message
 from hausgeist.server.speech import send_reply_audio, stream_audio_turn
@@ -98,7 +99,13 @@ async def _turn(websocket: WebSocket, who: Principal, message: dict[str, Any]) -
             await _error(websocket, "invalid_field", f"'text' must be 1 to {MAX_TEXT} characters")
             return
         deadline = Deadline.after(message.get("deadline_ms"), time.monotonic())
-        await _answer(websocket, who, text, conversation, deadline)
+        try:
+            once = Once.of(who.device_id, message.get("idempotency_key"),
+                           {"text": text, "conversation_id": conversation})  # fmt: skip
+        except ApiError as err:
+            await _error(websocket, err.code, err.message)
+            return
+        await _answer(websocket, who, text, conversation, deadline, once=once)
     elif kind == "audio":
         pcm = await _receive_audio(websocket)
         deadline = Deadline.after(message.get("deadline_ms"), time.monotonic())
@@ -109,7 +116,7 @@ async def _turn(websocket: WebSocket, who: Principal, message: dict[str, Any]) -
 
 async def _answer(
     websocket: WebSocket, who: Principal, text: str, conversation: str | None,
-    deadline: Deadline, speak: bool = False,
+    deadline: Deadline, speak: bool = False, once: Once | None = None,
 ) -> None:  # fmt: skip
     state = state_of(websocket)
     assert who.household is not None  # checked when the connection authenticated
@@ -125,7 +132,7 @@ async def _answer(
     ok = False
     try:
         household = await state.service(who.household)
-        answer = await run_turn(state, household, who, text, conversation, deadline)
+        answer = await run_turn(state, household, who, text, conversation, deadline, once)
         ok = True
     except ApiError as err:
         await _error(websocket, err.code, err.message)
