@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hausgeist.speech.audio import RATE, Audio, resample
+from hausgeist.speech.audio import RATE, Audio, Samples, resample
 from hausgeist.speech.errors import EngineError
 
 FRAME = 512  # samples per silero window at 16 kHz: 32 ms
@@ -103,6 +103,19 @@ class SileroVad:
             raise EngineError("Die Spracherkennung ist nicht installiert.", str(err)) from err
         self._model = SileroVAD(RATE)
         self._lock = threading.Lock()  # the model keeps recurrent state: one stream at a time
+
+    def reset(self) -> None:
+        """Start a new stream for `probability`."""
+        with self._lock:
+            self._model.reset()
+
+    def probability(self, frame: Samples) -> float:
+        """The speech probability of the next 512 samples of a 16 kHz stream."""
+        if len(frame) != FRAME:
+            raise ValueError(f"a frame is {FRAME} samples, got {len(frame)}")
+        samples = np.ascontiguousarray(frame, dtype=np.float32)
+        with self._lock:
+            return float(self._model.process(memoryview(samples.data)))
 
     def probabilities(self, audio: Audio) -> list[float]:
         """One probability per full frame of `audio` (resampled to 16 kHz)."""

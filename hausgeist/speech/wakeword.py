@@ -161,7 +161,8 @@ class OpenWakeWord:
 
     def feed(self, frame: npt.ArrayLike | bytes) -> list[Detection]:
         """Take a frame of any length; detections in the 80 ms chunks it completed."""
-        samples = np.concatenate([self._pending, _as_int16_scale(frame)])
+        # openWakeWord's mel model takes the int16 values as floats, unscaled.
+        samples = np.concatenate([self._pending, as_samples(frame) * np.float32(32768.0)])
         whole = len(samples) // CHUNK * CHUNK
         self._pending = samples[whole:]
         found: list[Detection] = []
@@ -268,21 +269,21 @@ class _WakeModel:
         return float(np.clip(out.reshape(-1)[0], 0.0, 1.0))
 
 
-def _as_int16_scale(frame: npt.ArrayLike | bytes) -> Floats:
-    """Samples as float32 on the int16 scale, as openWakeWord's mel model expects them."""
+def as_samples(frame: npt.ArrayLike | bytes) -> Floats:
+    """Mono samples as float32 in [-1, 1], from int16, floats or 16-bit PCM bytes."""
     if isinstance(frame, bytes | bytearray | memoryview):
         if len(frame) % 2:
             raise ValueError("16-bit PCM needs an even number of bytes")
-        return np.frombuffer(frame, dtype="<i2").astype(np.float32)
+        return np.frombuffer(frame, dtype="<i2").astype(np.float32) / np.float32(32768.0)
     array = np.asarray(frame)
     if array.ndim != 1:
         raise ValueError(f"expected mono samples (one dimension), got shape {array.shape}")
     if array.dtype.kind in "iu":
-        return array.astype(np.float32)
+        return (array / 32768.0).astype(np.float32)
     if array.dtype.kind != "f":
         raise ValueError(f"expected int16 or float samples, got {array.dtype}")
-    scaled: Floats = (np.clip(np.nan_to_num(array), -1.0, 1.0) * 32767.0).astype(np.float32)
-    return scaled
+    out: Floats = np.clip(np.nan_to_num(array), -1.0, 1.0).astype(np.float32)
+    return out
 
 
 def _quiet_noise() -> Floats:
