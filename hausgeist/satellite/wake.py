@@ -58,8 +58,9 @@ class Command:
 
 @dataclass(frozen=True)
 class NothingSaid:
-    """Woken, but nobody spoke before the endpointer's timeout."""
+    """Woken, but nobody spoke before the endpointer's timeout; `audio` is what was heard."""
 
+    audio: Audio
     trigger: Detection | None
 
 
@@ -142,10 +143,22 @@ class WakeLoop:
             if phase is Phase.ENDED or len(self._frames) >= self.max_frames:
                 return [self._finish(complete=phase is Phase.ENDED)]
             if phase is Phase.TIMED_OUT:
-                trigger = self._trigger
-                self._wait()
-                return [NothingSaid(trigger)]
+                return [self._nothing()]
         return []
+
+    def end(self) -> list[Event]:
+        """The stream ended (a recording's last frame): what was being said is the command."""
+        if self.state is not Listening.COMMAND:
+            return []
+        if self._endpointer.phase is Phase.SPEAKING:
+            return [self._finish(complete=True)]
+        return [self._nothing()]
+
+    def _nothing(self) -> NothingSaid:
+        heard = np.concatenate([*self._frames, self._partial, np.zeros(FRAME, np.float32)])
+        nothing = NothingSaid(Audio(heard.astype(np.float32), RATE), self._trigger)
+        self._wait()
+        return nothing
 
     def _finish(self, complete: bool) -> Command:
         first = max(0, (self._endpointer.start_frame or 0) - self.pre_roll_frames)
@@ -168,6 +181,17 @@ def commands(loop: WakeLoop, frames: Iterable[npt.ArrayLike | bytes]) -> Iterato
         for event in loop.feed(frame):
             if isinstance(event, Command):
                 yield event
+    yield from (event for event in loop.end() if isinstance(event, Command))
+
+
+def first_turn(loop: WakeLoop, audio: Audio) -> tuple[Detection, Audio] | None:
+    """In a recording: the first wake word and what followed it (the command, or the silence
+    that is no command); None when the wake word never came."""
+    events = [event for frame in frames_of(audio) for event in loop.feed(frame)] + loop.end()
+    for event in events:
+        if isinstance(event, Command | NothingSaid) and event.trigger is not None:
+            return event.trigger, event.audio
+    return None
 
 
 def frames_of(audio: Audio, size: int = 1_280) -> Iterator[Samples]:

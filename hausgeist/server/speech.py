@@ -31,6 +31,7 @@ from hausgeist.server.middleware import request_id
 from hausgeist.server.registry import Principal
 from hausgeist.speech.audio import from_pcm16
 from hausgeist.speech.errors import AudioTooLong, BadAudio, SpeechError
+from hausgeist.speech.opus import WAV, reply_format, wav_to_opus
 from hausgeist.speech.pipeline import Heard, SpeechStage, nothing_heard
 
 MAX_WAITING = 8
@@ -128,12 +129,18 @@ async def ask_audio(request: Request) -> Response:
 
 
 async def reply_audio(request: Request) -> Response:
-    """GET /v1/audio/{id}: a spoken reply, for the household whose turn it answered."""
+    """GET /v1/audio/{id}: a spoken reply, for the household whose turn it answered; as
+    Ogg/Opus with `Accept: audio/ogg` or `?format=opus`."""
     _, household = await household_of(request)
     wav = speech_of(request).reply(request.path_params["id"], household.household.id)
     if wav is None:
         raise ApiError(404, "not_found", "Diese Antwort ist nicht (mehr) da.")
-    return Response(wav, media_type="audio/wav", headers={"cache-control": "private, max-age=600"})
+    kind = reply_format(request.headers.get("accept", ""), request.query_params.get("format"))
+    if kind is None:
+        raise ApiError(406, "unsupported_format", "Antworten gibt es als wav oder opus.")
+    body = wav if kind == WAV else await anyio.to_thread.run_sync(wav_to_opus, wav)
+    headers = {"cache-control": "private, max-age=600", "vary": "accept"}
+    return Response(body, media_type=kind, headers=headers)
 
 
 async def stream_audio_turn(

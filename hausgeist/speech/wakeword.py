@@ -30,7 +30,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from hausgeist.speech.errors import ModelError
+from hausgeist.speech.errors import ModelError, SpeechError
 
 RATE = 16_000
 CHUNK = 1_280  # samples per step: 80 ms
@@ -50,6 +50,12 @@ class WakeWordError(ModelError):
     """Wake-word models missing, unreadable or not shaped like openWakeWord's."""
 
     code = "wake_word_unavailable"
+
+
+class NotWoken(SpeechError):
+    """A recording in which the wake word never came."""
+
+    code = "no_wake_word"
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,24 @@ def test_waking_and_saying_nothing_gives_up(models: Path) -> None:
     assert [type(e) for e in events] == [Woke, NothingSaid]
 
 
+def test_a_recording_that_ends_while_speaking_ends_the_command(
+    models: Path, spoken: Samples
+) -> None:
+    device = loop(models)
+    events = run(device, np.concatenate([quiet(1.0), wake_word(), quiet(0.4), spoken]))
+    assert [type(e) for e in events] == [Woke]
+    (command,) = device.end()
+    assert isinstance(command, Command) and command.audio.seconds > len(spoken) / RATE - 0.3
+    assert device.end() == []
+
+
+def test_a_recording_that_ends_after_the_wake_word_said_nothing(models: Path) -> None:
+    device = loop(models)
+    assert [type(e) for e in run(device, np.concatenate([quiet(1.0), wake_word()]))] == [Woke]
+    (nothing,) = device.end()
+    assert isinstance(nothing, NothingSaid) and nothing.audio.seconds > 0
+
+
 def test_two_commands_in_one_stream_each_need_the_wake_word(models: Path, spoken: Samples) -> None:
     turn = np.concatenate([quiet(1.0), wake_word(), quiet(0.4), spoken, quiet(2.0)])
     audio = np.concatenate([turn, spoken, quiet(2.0), turn])  # the middle one is not woken
