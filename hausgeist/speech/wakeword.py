@@ -128,7 +128,9 @@ class WakeModelFiles:
         return cls(features[0], features[1], tuple(wake))
 
 
-_FEATURES = (MEL_FILE, EMBEDDING_FILE)
+# In a folder, the files that are no wake word: the feature models, and the Silero VAD that
+# openWakeWord's own model folder holds beside them.
+_FEATURES = (MEL_FILE, EMBEDDING_FILE, "silero_vad.onnx")
 
 
 class OpenWakeWord:
