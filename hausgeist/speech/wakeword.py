@@ -120,6 +120,9 @@ class WakeModelFiles:
                 raise _missing(f"{path} does not exist")
         if not wake:
             raise _missing(f"no wake-word *.onnx beside {MEL_FILE} in {paths[0]}")
+        names = [path.stem for path in wake]
+        if len(set(names)) < len(names):
+            raise WakeWordError("Zwei Modelle tragen denselben Namen.", ", ".join(sorted(names)))
         folder = paths[0] if paths[0].is_dir() else paths[0].parent
         features = folder / MEL_FILE, folder / EMBEDDING_FILE
         for feature in features:

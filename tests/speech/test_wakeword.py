@@ -226,6 +226,13 @@ def test_missing_models_are_a_clear_error(tmp_path: Path, layout: str, detail: s
     assert detail in str(caught.value.detail)
 
 
+def test_two_models_of_one_name_are_refused(tmp_path: Path) -> None:
+    first = model_folder(tmp_path / "a")
+    second = model_folder(tmp_path / "b")
+    with pytest.raises(WakeWordError, match="denselben Namen"):
+        OpenWakeWord.load([first, second / "hey_hausgeist.onnx"])
+
+
 def test_no_path_at_all_is_a_clear_error() -> None:
     with pytest.raises(WakeWordError, match="no wake-word model found"):
         OpenWakeWord.load([])
