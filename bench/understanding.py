@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from hausgeist.app import build_assistant
+from hausgeist.dialog.clarify import CLARIFY
 from hausgeist.home.config import DEMO_HOME, read_home_file
 from hausgeist.home.snapshot import HomeSnapshot
 from hausgeist.language.model.data import Example, read_massive
@@ -27,8 +30,9 @@ from hausgeist.language.model.fallback import MODEL_DIR, ModelFallback
 from hausgeist.language.model.mapping import MassiveMap, load_mapping
 from hausgeist.language.model.scoring import Prediction, Scores, score
 from hausgeist.language.model.train import train as train_model
-from hausgeist.language.parse import Understanding
+from hausgeist.language.parse import ParseResult, Understanding
 from hausgeist.language.peer_suite import agrees, context_key, read_suite
+from hausgeist.skills.weather import Weather, WeatherError, WeatherSkill
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -68,13 +72,15 @@ def grammar(train: list[Example], dev: list[Example], mapping: MassiveMap) -> li
 
 
 def model(train: list[Example], dev: list[Example], mapping: MassiveMap) -> list[Prediction]:
-    """The trained fallback alone (hashed TF-IDF SVM + CRF), thresholded, no grammar."""
+    """The trained fallback alone (no grammar): acts above its threshold, asks in the band."""
     fallback = _fallback()
     out = []
     for row in dev:
         reading = fallback.read(row.words, HOME, TODAY.date())
         slots = _slot_values(row, fallback)
-        out.append(Prediction(reading.intent, reading.slots, reading.label or "", slots))
+        acted = reading.intent if reading.acts else None
+        asked = (reading.intent, reading.slots) if reading.asks and reading.intent else None
+        out.append(Prediction(acted, reading.slots, reading.label or "", slots, asked))
     return out
 
 
@@ -85,8 +91,46 @@ def hausgeist(train: list[Example], dev: list[Example], mapping: MassiveMap) -> 
     out = []
     for row in dev:
         result = understanding.parse(" ".join(row.words))
-        out.append(Prediction(result.intent, result.slots, None, _slot_values(row, fallback)))
+        out.append(_parsed(result, _slot_values(row, fallback)))
     return out
+
+
+def turns(train: list[Example], dev: list[Example], mapping: MassiveMap) -> list[Prediction]:
+    """Whole turns through the dialog's Assistant, as `hausgeist ask` and /v1/ask run them.
+
+    Each row is a new conversation in one demo household (a fresh data directory); the
+    weather service is left offline. A turn "acts" when it took an intent (the API's
+    `intent`), and "asks" when it answered "Meinst du: ...?".
+    """
+    fallback = _fallback()
+    out = []
+    with tempfile.TemporaryDirectory() as data:
+        assistant = build_assistant(Path(data), clock=lambda: TODAY)
+        assistant.understanding.fallback = fallback
+        weather = assistant.skills["weather"]
+        assert isinstance(weather, WeatherSkill)
+        weather.provider = _Offline()
+        for row in dev:
+            result = assistant.ask(" ".join(row.words))
+            pending = assistant.conversations.load(result.conversation_id, TODAY)[0].pending
+            asked = None
+            if pending is not None and pending.skill == CLARIFY:
+                asked = (str(pending.data["intent"]), dict(pending.data["slots"]))
+            out.append(Prediction(result.intent, result.slots, None, None, asked))
+    return out
+
+
+class _Offline:
+    """No weather service: the turn still took the intent, and says the service is away."""
+
+    def current(self, latitude: float, longitude: float) -> Weather:
+        raise WeatherError()
+
+
+def _parsed(result: ParseResult, slot_values: frozenset[tuple[str, str]] | None) -> Prediction:
+    """The bench's record of an understanding result, read as the dialog reads it."""
+    asked = (result.guess.intent, result.guess.slots) if result.guess else None
+    return Prediction(result.intent, result.slots, None, slot_values, asked)
 
 
 SYSTEMS: dict[str, System] = {
@@ -94,6 +138,7 @@ SYSTEMS: dict[str, System] = {
     "grammar": grammar,
     "model": model,
     "hausgeist": hausgeist,
+    "turns": turns,
 }
 _MODEL: list[ModelFallback] = []
 
@@ -146,7 +191,9 @@ def report(name: str, scores: Scores, seconds: float) -> str:
     """One Markdown table row."""
     return (
         f"| {name} | {_percent(scores.accuracy_all)} | {_percent(scores.in_scope_accuracy)} "
-        f"| {_percent(scores.out_of_scope_acted)} | {_percent(scores.slot_f1)} | {seconds:.1f} s |"
+        f"| {_percent(scores.out_of_scope_acted)} | {_percent(scores.slot_f1)} "
+        f"| {_percent(scores.in_scope_asked)} / {_percent(scores.out_of_scope_asked)} "
+        f"| {_percent(scores.right_after_yes)} | {seconds:.1f} s |"
     )
 
 
@@ -162,8 +209,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     dev = list(read_massive(MASSIVE / "dev.jsonl", mapping))
     print(f"dev: {len(dev)} rows; train: {len(train)} rows")
     print("| system | all 60 intents | in scope, hausgeist intents | out of scope acted on "
-          "| slot F1 | train + predict |")  # fmt: skip
-    print("| --- | --- | --- | --- | --- | --- |")
+          "| slot F1 | asked back (in / out of scope) | in scope right after a 'ja' "
+          "| train + predict |")  # fmt: skip
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     results = {}
     for name in args.systems:
         began = time.perf_counter()

@@ -17,7 +17,7 @@ from hausgeist.home.model import HomeConfig
 from hausgeist.home.registry import Home
 from hausgeist.home.snapshot import SnapshotError
 from hausgeist.language.build import Compiled, load_compiled
-from hausgeist.language.parse import Understanding
+from hausgeist.language.parse import PACKAGED, Understanding
 from hausgeist.media.mpd import MpdPlayer
 from hausgeist.media.player import Player
 from hausgeist.media.stored import StoredPlayer
@@ -54,7 +54,8 @@ def build_assistant(
     home = Home(config, drivers(store, document))
     if compiled is None:
         compiled = load_grammar(lang, cache_dir or data / "cache")
-    understanding = Understanding(compiled, home.snapshot(), clock)
+    # The grammar first, then the trained model shipped in the package (one per process).
+    understanding = Understanding(compiled, home.snapshot(), clock, PACKAGED)
     skills: list[Skill] = [
         HomeSkill(home),
         ListSkill(store, home),

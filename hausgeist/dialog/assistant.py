@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from hausgeist.dialog.clarify import CLARIFY, question
 from hausgeist.dialog.conversations import Conversation, Conversations
 from hausgeist.home.model import HomeConfig
 from hausgeist.home.registry import Home
@@ -23,7 +24,7 @@ from hausgeist.home.snapshot import HomeSnapshot
 from hausgeist.language.names import NameIndex
 from hausgeist.language.parse import ParseResult, Understanding
 from hausgeist.skills.alarms import AlarmSkill
-from hausgeist.skills.base import Action, Clock, Outcome, Skill, Turn
+from hausgeist.skills.base import Action, Clock, Outcome, Pending, Skill, Turn, ask_back
 from hausgeist.skills.german import join_words
 from hausgeist.skills.responses import ha_reply, spoken_amounts
 from hausgeist.skills.timers import Ring, TimerSkill
@@ -100,6 +101,8 @@ class Assistant:
             # A broken understanding stage means "not understood", never a crashed turn.
             log.exception("understanding failed: %r", text)
             parsed = ParseResult(text)
+        if conversation.pending is not None and conversation.pending.skill == CLARIFY:
+            parsed = _confirmed(conversation.pending, parsed)
         understood = time.perf_counter()
         turn = Turn(
             parsed.intent or "",
@@ -195,6 +198,12 @@ class Assistant:
             unknown = self._unknown_target(turn.text)
             if unknown is not None:
                 return Outcome(unknown, code="refused")
+            if parsed.guess is not None and parsed.guess.intent in self.by_intent:
+                # The model is unsure: ask, and act only on a "ja" (see _confirmed).
+                guess = parsed.guess
+                data = {"intent": guess.intent, "slots": guess.slots}
+                return ask_back(CLARIFY, "confirm", data, question(guess.intent, guess.slots),
+                                turn.now)  # fmt: skip
             return Outcome(NOT_UNDERSTOOD, code="nothing")
         if parsed.intent in _ANSWERS:
             return Outcome(
@@ -203,6 +212,12 @@ class Assistant:
         skill = self.by_intent.get(parsed.intent)
         if skill is None:
             return Outcome("Das kann ich leider noch nicht.", code="nothing")
+        if parsed.source == "model":
+            # The model reads past words it does not know; a room or device the home lacks
+            # must be named, not skipped ("Mach das Licht im Dachboden an").
+            unknown = self._unknown_target(turn.text)
+            if unknown is not None:
+                return Outcome(unknown, code="refused")
         return skill.handle(turn)
 
     def _follow_up(self, conversation: Conversation, turn: Turn) -> Outcome | None:
@@ -248,7 +263,7 @@ class Assistant:
                 ("name", config.devices[0].name, _devices(config)),
             ):
                 trial = " ".join([*words[:index], stand_in, *words[index + 1 :]])
-                result = self.understanding.parse(trial, snapshot)
+                result = self.understanding.parse(trial, snapshot, model=False)
                 if result.intent is not None and result.slots.get(slot) == stand_in:
                     what = "keinen Raum" if slot == "area" else "kein Gerät namens"
                     return f"Ich kenne {what} {spoken}. {said}"
@@ -282,6 +297,14 @@ class Assistant:
             if found is not None:
                 return {slot: found}
         return {}
+
+
+def _confirmed(pending: Pending, parsed: ParseResult) -> ParseResult:
+    """A "ja" to "Meinst du: ...?" is the request asked about, exactly as if it was said."""
+    if parsed.intent != "Affirm":
+        return parsed
+    slots = dict(pending.data.get("slots") or {})
+    return ParseResult(parsed.text, str(pending.data["intent"]), slots, 1.0, "model")
 
 
 def _follow_up_response(last: str | None, place: dict[str, str]) -> str | None:

@@ -31,9 +31,20 @@ _HOME_CACHE = 256
 PACKAGED = "packaged"
 
 
+@dataclass(frozen=True, slots=True)
+class Guess:
+    """A reading the model is unsure of: the turn asks back before acting on it."""
+
+    intent: str
+    slots: dict[str, Any]
+
+
 @dataclass(slots=True)
 class ParseResult:
-    """What a sentence means: the `hausgeist parse` output line."""
+    """What a sentence means: the `hausgeist parse` output line.
+
+    `intent` is what a turn may act on; `guess` (with `intent` None) is a reading to confirm.
+    """
 
     text: str
     intent: str | None = None
@@ -43,6 +54,7 @@ class ParseResult:
     error: str | None = None
     response: str | None = None
     fixed_slots: frozenset[str] = frozenset()
+    guess: Guess | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of the parse contract."""
@@ -53,6 +65,8 @@ class ParseResult:
             "confidence": self.confidence,
             "source": self.source,
         }
+        if self.guess is not None:
+            out["ask"] = {"intent": self.guess.intent, "slots": self.guess.slots}
         if self.error is not None:
             out["error"] = self.error
         return out
@@ -63,7 +77,8 @@ class Understanding:
 
     A grammar match is exact (source "grammar", confidence 1.0). A sentence the grammar
     misses goes to `fallback` (None: grammar only; PACKAGED: the shipped model, loaded on
-    first use), whose reading counts only above its calibrated threshold.
+    first use): a reading above its calibrated threshold is the intent, one in the band
+    below it a `guess` to ask back about, anything less no intent.
     """
 
     def __init__(
@@ -106,9 +121,16 @@ class Understanding:
         return cls(compiled, home, clock, fallback)
 
     def parse(
-        self, text: str, home: HomeSnapshot | None = None, area: str | None = None
+        self,
+        text: str,
+        home: HomeSnapshot | None = None,
+        area: str | None = None,
+        model: bool = True,
     ) -> ParseResult:
-        """Parse one sentence against a home (the configured one by default)."""
+        """Parse one sentence against a home (the configured one by default).
+
+        `model` False asks the grammar alone (exact readings only, no fallback).
+        """
         source = normalize_text(text)
         tokens = tokenize(source)[:MAX_TOKENS]
         if not tokens:
@@ -127,7 +149,7 @@ class Understanding:
                 matches + self._matcher.match(lattice, context), key=Match.rank, reverse=True
             )
         if not matches:
-            return self._model(text, tokens, home, today)
+            return self._model(text, tokens, home, today) if model else ParseResult(text)
         best = matches[0]
         return ParseResult(
             text,
@@ -147,6 +169,9 @@ class Understanding:
         reading = self.fallback.read([t.word for t in tokens], home, today)
         if reading.intent is None:
             return ParseResult(text, confidence=reading.confidence)
+        if reading.asks:
+            guess = Guess(reading.intent, reading.slots)
+            return ParseResult(text, None, {}, reading.confidence, "model", guess=guess)
         return ParseResult(text, reading.intent, reading.slots, reading.confidence, "model")
 
     def _home_index(self, home: HomeSnapshot) -> PhraseIndex:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -105,13 +104,3 @@ def assistant(tmp_path: Path, grammar_cache: Path) -> Assistant:
 )
 def test_injected_text_buys_nothing(assistant: Assistant, text: str) -> None:
     assert not any(a["kind"] == "place_order" for a in assistant.ask(text).actions)
-
-
-def test_the_model_reads_a_sentence_in_under_two_milliseconds(stage: Understanding) -> None:
-    sentences = [f"kannst du die lampe im flur um {n} prozent dunkler stellen" for n in range(50)]
-    stage.parse(sentences[0])
-    began = time.perf_counter()
-    for sentence in sentences:
-        stage.parse(sentence)
-    per_sentence = (time.perf_counter() - began) / len(sentences)
-    assert per_sentence < 0.01  # a generous bound on a shared machine; BENCHMARKS.md has the figure

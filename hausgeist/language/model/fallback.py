@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +19,30 @@ from hausgeist.home.snapshot import HomeSnapshot
 from hausgeist.language.model.data import Span
 from hausgeist.language.model.intents import INTENTS_FILE, IntentModel
 from hausgeist.language.model.mapping import MassiveMap, Reading, load_mapping
-from hausgeist.language.model.normalize import normalize
+from hausgeist.language.model.normalize import Slots, coffee_machine, normalize
 from hausgeist.language.model.slots import SLOTS_FILE, SlotTagger
 
 MODEL_DIR = Path(__file__).with_name("trained")
-# Below this probability of its reading the model does not act (the dialog asks back);
-# chosen on MASSIVE de dev (BENCHMARKS.md).
+# At or above THRESHOLD (the probability of its reading) the model acts; from ASK_BELOW up
+# to THRESHOLD the dialog asks back ("Meinst du: ...?"); below, nothing. Chosen on MASSIVE de
+# dev (BENCHMARKS.md).
 THRESHOLD = 0.5
+ASK_BELOW = 0.3
+# Dialog answers are taken from the grammar's exact words only: a statistical guess must
+# never confirm an order or give a voice code.
+_NEVER_GUESSED = frozenset({"Affirm", "VoiceCode"})
+# Words that ask for nothing: "im schlafzimmer" names a place, it is no request.
+_FUNCTION_WORDS = frozenset(
+    "im in ins der die das den dem des am vom von zum zur beim bei mit für und auch noch"
+    " bitte mal doch ja also so da dort hier mir mich du ich es ein eine einen einem einer"
+    " äh ähm hm hmm oh okay".split()
+)
+# Device commands act on a target: without one the skill would have to guess what.
+_NEEDS_TARGET = frozenset(
+    {"HassTurnOn", "HassTurnOff", "HassLightSet", "LightStep", "HassSetPosition", "HassGetState"}
+)
+_TARGETS = frozenset({"name", "area", "floor", "domain"})
+_PLACES = frozenset({"area", "device"})
 # Sentences longer than this many words are not read by the model: no command is that
 # long, and a long text (a TV in the background, a pasted page) is no command.
 MAX_WORDS = 24
@@ -39,35 +57,41 @@ _LIGHT_LABELS = frozenset({"iot_hue_lightchange", "iot_hue_lightdim", "iot_hue_l
 
 @dataclass(frozen=True, slots=True)
 class ModelReading:
-    """What the model made of a sentence; `intent` is None when it would not act."""
+    """What the model made of a sentence: `intent` None for nothing; `asks`: confirm first."""
 
     intent: str | None
     slots: dict[str, Any] = field(default_factory=dict)
     confidence: float = 0.0
     label: str | None = None
     spans: tuple[Span, ...] = ()
+    asks: bool = False
+
+    @property
+    def acts(self) -> bool:
+        """Whether the turn may act on this reading without asking."""
+        return self.intent is not None and not self.asks
 
 
 class ModelFallback:
     """The intent classifier and slot tagger from one directory, loaded lazily."""
 
-    def __init__(self, directory: Path = MODEL_DIR, threshold: float = THRESHOLD) -> None:
+    def __init__(
+        self, directory: Path = MODEL_DIR, threshold: float = THRESHOLD, ask: float = ASK_BELOW
+    ) -> None:
         self.directory = directory
         self.threshold = threshold
+        self.ask = min(ask, threshold)
         self._lock = threading.Lock()
         self._loaded: tuple[IntentModel, SlotTagger, MassiveMap] | None = None
 
     @classmethod
     def packaged(cls) -> ModelFallback | None:
-        """The model shipped in the package, or None when its files are missing."""
-        fallback = cls()
-        return fallback if fallback.available() else None
+        """The model shipped in the package (one per process), or None without its files."""
+        return _packaged()
 
     def available(self) -> bool:
         """Whether the model's files are there."""
-        return (self.directory / INTENTS_FILE).is_file() and (
-            self.directory / SLOTS_FILE
-        ).is_file()
+        return (self.directory / INTENTS_FILE).is_file() and (self.directory / SLOTS_FILE).is_file()
 
     def read(self, words: Sequence[str], home: HomeSnapshot, today: date) -> ModelReading:
         """The model's reading of a sentence, normalized against `home`."""
@@ -83,13 +107,19 @@ class ModelFallback:
             mass[_key(mapping.reading(name))] += float(p)
         reading = mapping.reading(label)
         confidence = mass[_key(reading)]
-        if reading is None or confidence < self.threshold:
-            return ModelReading(None, {}, 0.0, label)
+        if reading is None or reading.intent in _NEVER_GUESSED or confidence < self.ask:
+            return ModelReading(None, {}, round(confidence, 3) if reading else 0.0, label)
         spans = tagger.spans(words)
         intent = _refine(reading.intent, words, spans)
         slots = normalize(intent, words, spans, home, today, label in _LIGHT_LABELS)
         slots.update(reading.slots)
-        return ModelReading(intent, slots, round(confidence, 3), label, spans)
+        if label == "iot_coffee":
+            # "mach kaffee" switches on the home's coffee machine, if it has one.
+            slots.update(coffee_machine(home))
+        if not _grounded(intent, words, spans, slots):
+            return ModelReading(None, {}, round(confidence, 3), label, spans)
+        asks = confidence < self.threshold
+        return ModelReading(intent, slots, round(confidence, 3), label, spans, asks)
 
     def spans(self, words: Sequence[str]) -> tuple[Span, ...]:
         """The tagger's slot spans (in its own slot names)."""
@@ -104,6 +134,21 @@ class ModelFallback:
                     load_mapping(),
                 )
             return self._loaded
+
+
+@cache
+def _packaged() -> ModelFallback | None:
+    fallback = ModelFallback()
+    return fallback if fallback.available() else None
+
+
+def _grounded(intent: str, words: Sequence[str], spans: Sequence[Span], slots: Slots) -> bool:
+    """Whether a reading may stand: some word beyond the rooms and devices it names asks
+    for something, and a device command has a target in this home."""
+    named = {i for slot, start, end in spans if slot in _PLACES for i in range(start, end)}
+    if all(word in _FUNCTION_WORDS for i, word in enumerate(words) if i not in named):
+        return False
+    return intent not in _NEEDS_TARGET or bool(_TARGETS & slots.keys())
 
 
 def _repetitive(words: Sequence[str]) -> bool:

@@ -21,6 +21,9 @@ from hausgeist.language.values import calendar_date, clock_time, quantity
 Slots = dict[str, Any]
 # Intents whose targets are lights when the sentence names no device.
 LIGHT_INTENTS = frozenset({"HassLightSet", "LightStep"})
+# Words for lights in general: they name the kind of device, not one of the home's devices.
+LIGHT_WORDS = frozenset({"licht", "lichter", "lampe", "lampen", "leuchte", "leuchten",
+                         "beleuchtung", "birne", "birnen", "glühbirne"})  # fmt: skip
 MEDIA_SLOTS = {"artist": "artist", "title": "track", "album": "album", "genre": "genre"}
 
 
@@ -46,8 +49,12 @@ def normalize(
     return slots
 
 
-def match_name(text: str, names: Sequence[str]) -> str | None:
-    """The name of `names` that the words mean: equal, or one contained in the other."""
+def match_name(text: str, names: Sequence[str], partial: bool = True) -> str | None:
+    """The name of `names` that the words mean: equal, or one contained in the other.
+
+    With `partial` False the words may hold a name ("die stehlampe") but not be part of
+    one: "lampe" is a kind of device, not the "Nachttischlampe".
+    """
     wanted = fold(text).replace(" ", "")
     if not wanted:
         return None
@@ -56,9 +63,16 @@ def match_name(text: str, names: Sequence[str]) -> str | None:
         if key == wanted:
             return name
     for key, name in sorted(folded, key=lambda item: -len(item[0])):
-        if len(key) >= 3 and (key in wanted or (len(wanted) >= 4 and wanted in key)):
+        inside = partial and len(wanted) >= 4 and wanted in key
+        if len(key) >= 3 and (key in wanted or inside):
             return name
     return None
+
+
+def coffee_machine(home: HomeSnapshot) -> Slots:
+    """The name slot of the home's coffee machine ("Kaffeemaschine"), or none."""
+    found = [e.name for e in home.entities if "kaffee" in fold(e.name) and e.domain != "todo"]
+    return {"name": found[0]} if len(found) == 1 else {}
 
 
 def _area(slots: Slots, text: str, home: HomeSnapshot, today: date, intent: str) -> None:
@@ -70,9 +84,12 @@ def _area(slots: Slots, text: str, home: HomeSnapshot, today: date, intent: str)
 
 
 def _device(slots: Slots, text: str, home: HomeSnapshot, today: date, intent: str) -> None:
-    found = match_name(text, [e.name for e in home.entities])
+    names = {alias: e.name for e in home.entities for alias in (e.name, *e.aliases)}
+    found = match_name(text, list(names), partial=False)
     if found is not None:
-        slots["name"] = found
+        slots["name"] = names[found]
+    elif set(fold(text).split()) & LIGHT_WORDS:
+        slots.setdefault("domain", "light")
 
 
 def _color(slots: Slots, text: str, home: HomeSnapshot, today: date, intent: str) -> None:

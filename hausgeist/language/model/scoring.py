@@ -12,12 +12,13 @@ from hausgeist.language.model.mapping import MassiveMap
 
 @dataclass(frozen=True, slots=True)
 class Prediction:
-    """What a system made of one sentence."""
+    """What a system made of one sentence: `intent` acts; `asked` is a reading to confirm."""
 
     intent: str | None
     slots: Mapping[str, Any] = field(default_factory=dict)
     label: str | None = None
     slot_values: frozenset[tuple[str, str]] | None = None
+    asked: tuple[str, Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,9 @@ class Scores:
     slot_f1: float | None
     in_scope_rows: int
     out_of_scope_rows: int
+    in_scope_asked: float = 0.0
+    out_of_scope_asked: float = 0.0
+    right_after_yes: float = 0.0  # in scope: right at once, or asked about the right reading
 
 
 def score(gold: Sequence[Example], predicted: Sequence[Prediction], mapping: MassiveMap) -> Scores:
@@ -38,6 +42,10 @@ def score(gold: Sequence[Example], predicted: Sequence[Prediction], mapping: Mas
     outside = [i for i, row in enumerate(gold) if not mapping.in_scope(row.label)]
     right = sum(
         mapping.correct(gold[i].label, p.intent, p.slots) for i, p in _at(predicted, inside)
+    )
+    confirmed = sum(
+        p.asked is not None and mapping.correct(gold[i].label, *p.asked)
+        for i, p in _at(predicted, inside)
     )
     acted = sum(p.intent is not None for _, p in _at(predicted, outside))
     labelled = all(p.label is not None for p in predicted)
@@ -49,7 +57,15 @@ def score(gold: Sequence[Example], predicted: Sequence[Prediction], mapping: Mas
         slot_f1(gold, predicted),
         len(inside),
         len(outside),
+        _share(predicted, inside),
+        _share(predicted, outside),
+        (right + confirmed) / max(1, len(inside)),
     )
+
+
+def _share(predicted: Sequence[Prediction], rows: list[int]) -> float:
+    """The share of `rows` on which the system asked back."""
+    return sum(p.asked is not None for _, p in _at(predicted, rows)) / max(1, len(rows))
 
 
 def slot_f1(gold: Sequence[Example], predicted: Sequence[Prediction]) -> float | None:

@@ -6,6 +6,7 @@ It tags words with BIO labels whose slot names are the tagger's (massive.yaml `s
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -76,17 +77,23 @@ def train_tagger(
 
 
 class SlotTagger:
-    """A trained CRF, loaded from its file."""
+    """A trained CRF, loaded from its file; one sentence at a time (CRFsuite keeps state)."""
 
     def __init__(self, path: Path) -> None:
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(path))
+        # The server's worker threads share one tagger; a CRFsuite tagger holds the sentence
+        # it decodes, so two threads at once would mix their sentences.
+        self._lock = threading.Lock()
 
     def spans(self, words: Sequence[str]) -> tuple[Span, ...]:
         """The slot spans of a sentence."""
         if not words:
             return ()
-        return spans_of(self._tagger.tag(sentence_features(words)))
+        features = sentence_features(words)
+        with self._lock:
+            tags = self._tagger.tag(features)
+        return spans_of(tags)
 
 
 def spans_of(tags: Sequence[str]) -> tuple[Span, ...]:
