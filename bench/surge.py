@@ -7,20 +7,29 @@ rate whatever the server does (open loop), and every latency is measured from th
 request was due, so a slow server cannot hide its queue (no coordinated omission). Each turn
 carries a 5 s deadline (`X-Deadline-Ms`) and the client gives up after it.
 
-Sequence, for `--admission on` and `off` each: capacity (closed loop, 8 at a time), then
-offered load at 0.5, 1, 2, 5 and 10 times capacity, a step 1x -> 10x -> 1x, and a retry
-storm at 10x where every turn comes from one of 200 devices using the satellite client
-library (backoff, retry budget, adaptive throttling). Figures: goodput (200s within the
-deadline per second), p50/p99 of admitted turns, shed count and shed latency p99,
-success per class, attempts per unique turn, recovery time after the step.
+Sequence, for `--admission on` and `off` each: capacity (closed loop), then offered load at
+0.5, 1, 2, 5 and 10 times capacity, a step 1x -> 10x -> 1x, and a retry storm at 10x where
+every turn comes from one of 200 devices using the satellite client library (backoff, retry
+budget, adaptive throttling). Figures: goodput (200s within the deadline per second), p50/p99
+of admitted turns, shed count, shed latency p99 and the server's reason per shed (overload,
+queue_timeout, evicted, deadline), success per class, attempts per unique turn, recovery time
+after the step, text-only replies (`degraded`), and the generator's own lag: how late a turn's
+request began after its due time (`gen_lag_p99_ms`) and how late a 5 ms timer fired on its
+event loop (`loop_lag_p99_ms`), so a saturated generator shows instead of passing as a slow
+server.
 
 `--turn text` sends typed commands, which cost the server about 0.4 ms each: so little that
-at 10x the HTTP handling of the refused requests alone fills the core (and this generator
-cannot offer 25,000 requests per second). `--turn synthetic-stt --stage-ms 20` adds, in the
-worker thread before understanding, 20 ms of CPU as a stand-in for speech-to-text, the
-expensive stage issue 6 is about; `--turn wav` is for when speech lands.
+at 10x the HTTP handling of the refused requests alone fills the core. `--turn synthetic-stt
+--stage-ms 20` adds, in the worker thread before understanding, 20 ms of CPU as a stand-in
+for speech-to-text. `--turn wav` sends the same commands spoken (espeak-ng, rendered once)
+as audio/wav through the real whisper recogniser and the voice; the server then gets both
+cores, since whisper is the point, and capacity is a few turns per second at most.
+`--turn all` runs synthetic-stt and then wav (`--wav-seconds` per level): the one command
+for the full set of figures.
 
+    .venv/bin/python bench/surge.py --turn all
     .venv/bin/python bench/surge.py [--turn synthetic-stt] [--stage-ms 20] [--seconds 8]
+    .venv/bin/python bench/surge.py --turn wav --seconds 15
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,9 +55,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hausgeist.satellite.client import Client  # noqa: E402
+from hausgeist.satellite.client import Attempted, Client  # noqa: E402
 from hausgeist.satellite.errors import SatelliteError  # noqa: E402
-from hausgeist.satellite.http import HttpTransport, Request  # noqa: E402
+from hausgeist.satellite.http import HttpTransport, Request, Response  # noqa: E402
 from hausgeist.server.criticality import classify_text  # noqa: E402
 
 DEADLINE = 5.0
@@ -72,6 +82,25 @@ def pick() -> str:
     return random.choice(MIX[kind][1])
 
 
+WAVS: dict[str, bytes] = {}  # command -> its spoken WAV, for --turn wav
+
+
+def spoken() -> dict[str, bytes]:
+    """Every command of the mix spoken once by espeak-ng (hausgeist's own voice)."""
+    from hausgeist.speech.audio import write_wav
+    from hausgeist.speech.tts import EspeakTts
+
+    voice = EspeakTts(speed=140)
+    return {text: write_wav(voice.synthesize(text)) for text in COMMANDS}
+
+
+def turn_request(text: str, headers: dict[str, str]) -> Request:
+    """POST /v1/ask for `text`: typed, or spoken once WAVS holds the recordings."""
+    if WAVS:
+        return Request("POST", "/v1/ask", WAVS[text], {**headers, "Content-Type": "audio/wav"})
+    return Request("POST", "/v1/ask", {"text": text}, headers)
+
+
 @dataclass
 class Shot:
     """One unique turn as the client saw it."""
@@ -81,6 +110,24 @@ class Shot:
     status: int  # HTTP status; 0 no answer in time; -1 refused on the device
     criticality: str
     attempts: int = 1
+    lag: float = 0.0  # how late the generator began sending it
+    reason: str | None = None  # the server's reason, for a shed answer
+    degraded: bool = False  # answered as text only
+
+
+class LoopLag:
+    """How late a short timer fires on this event loop: the generator's own saturation."""
+
+    def __init__(self, period: float = 0.005) -> None:
+        self.period = period
+        self.lags: list[float] = []
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            due = loop.time() + self.period
+            await asyncio.sleep(self.period)
+            self.lags.append(loop.time() - due)
 
 
 # The load
@@ -88,14 +135,17 @@ class Shot:
 
 async def open_loop(
     url: str, token: str, profile: list[tuple[float, float]], devices: int = 0
-) -> list[Shot]:
-    """Poisson arrivals at each (seconds, rate) of `profile`; devices > 0: via the library."""
+) -> tuple[list[Shot], list[float]]:
+    """Poisson arrivals at each (seconds, rate) of `profile`; devices > 0: via the library.
+    The shots, and the generator's event-loop lags meanwhile."""
     transport = HttpTransport(url, pool=20_000)
     clients = [Client(transport, token, deadline=DEADLINE) for _ in range(devices)]
     loop = asyncio.get_running_loop()
     began = loop.time() + 0.05
     shots: list[Shot] = []
     tasks: list[asyncio.Task[None]] = []
+    probe = LoopLag()
+    probing = asyncio.create_task(probe.run())
     at = 0.0
     for seconds, rate in profile:
         end = at + seconds
@@ -109,8 +159,9 @@ async def open_loop(
                                                    shots)))  # fmt: skip
         at = end
     await asyncio.gather(*tasks)
+    probing.cancel()
     await transport.close()
-    return shots
+    return shots, probe.lags
 
 
 async def _turn(
@@ -119,24 +170,45 @@ async def _turn(
 ) -> None:  # fmt: skip
     loop = asyncio.get_running_loop()
     kind = classify_text(text).label
-    status, attempts = 0, 1
+    lag = loop.time() - began - at
+    status, attempts, answer = 0, 1, None
     try:
         if client is not None:
-            done = await client.ask(text, criticality=kind)
-            status, attempts = done.response.status, done.attempts
+            done = await _ask(client, text, kind)
+            answer, attempts = done.response, done.attempts
         else:
-            left = DEADLINE - (loop.time() - began - at)
+            left = DEADLINE - lag
             headers = {"Authorization": f"Bearer {token}", "X-Deadline-Ms": str(int(left * 1000))}
-            answer = await transport.send(Request("POST", "/v1/ask", {"text": text}, headers),
-                                          left)  # fmt: skip
-            status = answer.status
+            answer = await transport.send(turn_request(text, headers), left)
+        status = answer.status
     except SatelliteError as err:
         status = -1 if err.code == "throttled" else 0
         attempts = max(1, err.attempts)
-    shots.append(Shot(at, loop.time() - began - at, status, kind, attempts))
+    shot = Shot(at, loop.time() - began - at, status, kind, attempts, lag)
+    if answer is not None and status in (200, 503):
+        shot.reason, shot.degraded = _told(answer)
+    shots.append(shot)
 
 
-async def closed_loop(url: str, token: str, seconds: float, workers: int = 8) -> float:
+async def _ask(client: Client, text: str, kind: str) -> Attempted:
+    if WAVS:
+        return await client.ask_audio(WAVS[text], criticality=kind)
+    return await client.ask(text, criticality=kind)
+
+
+def _told(answer: Response) -> tuple[str | None, bool]:
+    """The server's shed reason and whether the reply came without audio."""
+    try:
+        body = answer.json()
+    except ValueError:
+        return None, False
+    if not isinstance(body, dict):
+        return None, False
+    reason = body.get("reason") if answer.status == 503 else None
+    return (str(reason) if reason else body.get("code")), body.get("degraded") == "text_only"
+
+
+async def closed_loop(url: str, token: str, seconds: float, workers: int) -> float:
     """Turns per second with `workers` always waiting for an answer: the capacity."""
     transport = HttpTransport(url, pool=workers)
     headers = {"Authorization": f"Bearer {token}"}
@@ -146,9 +218,11 @@ async def closed_loop(url: str, token: str, seconds: float, workers: int = 8) ->
     async def work() -> None:
         nonlocal done
         while time.monotonic() < ends:
-            request = Request("POST", "/v1/ask", {"text": pick()}, headers)
-            if (await transport.send(request, DEADLINE)).status == 200:
+            answer = await transport.send(turn_request(pick(), headers), DEADLINE)
+            if answer.status == 200:
                 done += 1
+            elif answer.status == 503:
+                await asyncio.sleep(0.05)  # a full stage: do not spin on refusals
 
     await asyncio.gather(*(work() for _ in range(workers)))
     await transport.close()
@@ -158,7 +232,9 @@ async def closed_loop(url: str, token: str, seconds: float, workers: int = 8) ->
 # Figures
 
 
-def summary(shots: list[Shot], seconds: float, offered: float) -> dict[str, Any]:
+def summary(
+    shots: list[Shot], seconds: float, offered: float, loop_lags: list[float] | None = None
+) -> dict[str, Any]:
     """The figures of one run; goodput counts turns answered in time within the run."""
     ok = [s for s in shots if s.status == 200 and s.latency <= DEADLINE]
     in_run = [s for s in ok if s.due + s.latency <= seconds]
@@ -176,6 +252,12 @@ def summary(shots: list[Shot], seconds: float, offered: float) -> dict[str, Any]
         "p99_ms": _ms(_quantile([s.latency for s in ok], 0.99)),
         "shed": len(shed),
         "shed_p99_ms": _ms(_quantile([s.latency for s in shed if s.status != -1], 0.99)),
+        "shed_p99_after_send_ms": _ms(_quantile(
+            [s.latency - s.lag for s in shed if s.status != -1], 0.99)),
+        "shed_reasons": dict(Counter(s.reason or str(s.status) for s in shed)),
+        "degraded": sum(1 for s in shots if s.degraded),
+        "gen_lag_p99_ms": _ms(_quantile([s.lag for s in shots], 0.99)),
+        "loop_lag_p99_ms": _ms(_quantile(loop_lags or [], 0.99)),
         "no_answer": sum(1 for s in shots if s.status == 0),
         "late": sum(1 for s in shots if s.status == 200 and s.latency > DEADLINE),
         "other": sum(1 for s in shots if s.status not in (0, -1, 200, 429, 503)),
@@ -226,8 +308,11 @@ def _ms(seconds: float | None) -> float | None:
 # The server
 
 
-def start(port: int, admission: str, turn: str, stage_ms: float) -> tuple[Any, str, Path]:
-    """`hausgeist serve` on core 0 with a fresh data directory; its process and token."""
+def start(
+    port: int, admission: str, turn: str, stage_ms: float, models: Path
+) -> tuple[Any, str, Path]:
+    """`hausgeist serve` with a fresh data directory, on core 0 (both cores for spoken
+    turns: the recogniser is the point); its process and token."""
     data = Path(tempfile.mkdtemp(prefix="hausgeist-surge-"))
     command = [
         sys.executable,
@@ -239,8 +324,9 @@ def start(port: int, admission: str, turn: str, stage_ms: float) -> tuple[Any, s
         "--stage-ms",
         str(stage_ms if turn != "text" else 0),
     ]
-    server = subprocess.Popen(["taskset", "-c", "0", *command],
-                              env={**os.environ, "HAUSGEIST_DATA": str(data)},
+    cores = "0,1" if turn == "wav" else "0"
+    env = {**os.environ, "HAUSGEIST_DATA": str(data), "HAUSGEIST_MODELS": str(models)}
+    server = subprocess.Popen(["taskset", "-c", cores, *command], env=env,
                               stderr=subprocess.PIPE, text=True)  # fmt: skip
     assert server.stderr is not None
     for line in server.stderr:
@@ -272,20 +358,26 @@ def serve_with_stage(port: int, admission: str, stage_ms: float) -> int:
 
 
 async def wait_until_up(url: str, token: str) -> None:
+    """Until the server answers; then every command once (a household's first spoken turn
+    loads the engines and builds its command index, which takes seconds to tens of them)."""
     transport = HttpTransport(url)
+    headers = {"Authorization": f"Bearer {token}", "X-Deadline-Ms": "30000"}
     for _ in range(600):
         try:
-            request = Request("POST", "/v1/ask", {"text": "Wie spät ist es?"},
-                              {"Authorization": f"Bearer {token}"})  # fmt: skip
-            if (await transport.send(request, 5)).status == 200:
-                for text in COMMANDS:  # warm every phrase once
-                    await transport.send(Request("POST", "/v1/ask", {"text": text},
-                                                 request.headers), 5)  # fmt: skip
-                await transport.close()
-                return
+            if (await transport.send(Request("GET", "/healthz"), 5)).status == 200:
+                break
         except SatelliteError:
             await asyncio.sleep(0.1)
-    raise RuntimeError("server did not come up")
+    else:
+        raise RuntimeError("server did not come up")
+    for text in COMMANDS:
+        for _ in range(3):  # the first may run out of its 30 s while the engines load
+            try:
+                if (await transport.send(turn_request(text, headers), 120)).status == 200:
+                    break
+            except SatelliteError:
+                pass
+    await transport.close()
 
 
 async def status_limit(url: str) -> Any:
@@ -305,42 +397,42 @@ async def scenario(url: str, token: str, capacity: float, seconds: float) -> dic
     levels = {}
     for multiple in MULTIPLES:
         rate = capacity * multiple
-        shots = await open_loop(url, token, [(seconds, rate)])
-        levels[str(multiple)] = summary(shots, seconds, rate)
+        shots, lags = await open_loop(url, token, [(seconds, rate)])
+        levels[str(multiple)] = summary(shots, seconds, rate, lags)
         levels[str(multiple)]["limit_after"] = await status_limit(url)
         print(f"  {multiple:>4}x  {json.dumps(levels[str(multiple)])}", flush=True)
         await asyncio.sleep(2)  # let queues drain between levels
     step = [(5.0, capacity), (10.0, 10 * capacity), (15.0, capacity)]
-    shots = await open_loop(url, token, step)
+    shots, lags = await open_loop(url, token, step)
     rows = timeline(shots)
     at_1x = [r for r in rows if r["t"] < 5]
     baseline = statistics.fmean(r["ok_share"] for r in at_1x) if at_1x else 1.0
     stepped = {
         "timeline": rows,
         "recovery_s": recovery(rows, 15.0, baseline),
-        "surge": summary([s for s in shots if 5 <= s.due < 15], 10.0, 10 * capacity),
+        "surge": summary([s for s in shots if 5 <= s.due < 15], 10.0, 10 * capacity, lags),
     }
     print(f"  step  recovery {stepped['recovery_s']} s", flush=True)
     await asyncio.sleep(2)
-    storm = summary(await open_loop(url, token, [(seconds, 10 * capacity)], devices=200),
-                    seconds, 10 * capacity)  # fmt: skip
+    shots, lags = await open_loop(url, token, [(seconds, 10 * capacity)], devices=200)
+    storm = summary(shots, seconds, 10 * capacity, lags)
     print(f"  storm {json.dumps(storm)}", flush=True)
     return {"levels": levels, "step": stepped, "retry_storm": storm}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--turn", choices=["text", "synthetic-stt", "wav"], default="synthetic-stt")
+    parser.add_argument("--turn", choices=["text", "synthetic-stt", "wav", "all"],
+                        default="synthetic-stt")  # fmt: skip
     parser.add_argument("--stage-ms", type=float, default=20.0)
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--wav-seconds", type=float, default=15.0, help="per level, --turn all")
     parser.add_argument("--capacity", type=float, help="skip measuring it")
     parser.add_argument("--admission", default="on,off")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         sys.exit(serve_with_stage(args.serve, args.admission, args.stage_ms))
-    if args.turn == "wav":
-        sys.exit("bench: spoken turns need speech-to-text in the server (issue 5)")
     try:
         import uvloop
 
@@ -348,32 +440,48 @@ def main() -> None:
     except ImportError:
         pass
     os.sched_setaffinity(0, {1})
-    results: dict[str, Any] = {"turn": args.turn, "stage_ms": args.stage_ms,
-                               "seconds": args.seconds, "command": " ".join(sys.argv),
-                               "at": time.strftime("%Y-%m-%d %H:%M"), "runs": {}}  # fmt: skip
+    if args.turn == "all":
+        bench(args, "synthetic-stt", args.seconds)
+        bench(args, "wav", args.wav_seconds)
+    else:
+        bench(args, args.turn, args.seconds)
+
+
+def bench(args: argparse.Namespace, turn: str, seconds: float) -> None:
+    """Every load against a server with admission on, then off; JSON and plot to bench/out."""
+    WAVS.clear()
+    if turn == "wav":
+        WAVS.update(spoken())
+    results: dict[str, Any] = {"turn": turn, "stage_ms": args.stage_ms if turn != "wav" else 0,
+                               "seconds": seconds, "command": " ".join(sys.argv),
+                               "at": time.strftime("%Y-%m-%d %H:%M"),
+                               "load_before": os.getloadavg(), "runs": {}}  # fmt: skip
     capacity = args.capacity
+    models = ROOT / "bench" / "out" / "models"  # whisper joined and checked once, kept
     for mode in args.admission.split(","):
         port = 18090
-        server, token, data = start(port, mode, args.turn, args.stage_ms)
+        server, token, data = start(port, mode, turn, args.stage_ms, models)
         url = f"http://127.0.0.1:{port}"
         try:
             asyncio.run(wait_until_up(url, token))
             if capacity is None:
-                capacity = asyncio.run(closed_loop(url, token, args.seconds))
-                results["capacity_per_s"] = round(capacity, 1)
-                print(f"capacity: {capacity:.1f} turns/s", flush=True)
-            print(f"admission {mode}:", flush=True)
-            results["runs"][mode] = asyncio.run(scenario(url, token, capacity, args.seconds))
+                workers = 3 if turn == "wav" else 8  # one in the recogniser, two queued
+                capacity = asyncio.run(closed_loop(url, token, max(seconds, 10), workers))
+                results["capacity_per_s"] = round(capacity, 2)
+                print(f"capacity: {capacity:.2f} turns/s", flush=True)
+            print(f"{turn}, admission {mode}:", flush=True)
+            results["runs"][mode] = asyncio.run(scenario(url, token, capacity, seconds))
         finally:
             server.terminate()
             server.wait(timeout=30)
             shutil.rmtree(data, ignore_errors=True)
+    results["load_after"] = os.getloadavg()
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
-    name = f"surge-{args.turn}"
+    name = f"surge-{turn}"
     (out / f"{name}.json").write_text(json.dumps(results, indent=1))
     plot(results, out / f"{name}.png")
-    print(f"wrote bench/out/{name}.json and bench/out/{name}.png")
+    print(f"wrote bench/out/{name}.json and bench/out/{name}.png", flush=True)
 
 
 def plot(results: dict[str, Any], path: Path) -> None:

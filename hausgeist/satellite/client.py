@@ -73,6 +73,11 @@ class Client:
             body["conversation_id"] = conversation_id
         return await self.send(Request("POST", "/v1/ask", body), criticality=criticality)
 
+    async def ask_audio(self, wav: bytes, criticality: str = "default") -> Attempted:
+        """One spoken turn (POST /v1/ask with a WAV recording), retried only when shed."""
+        request = Request("POST", "/v1/ask", wav, {"Content-Type": "audio/wav"})
+        return await self.send(request, criticality=criticality)
+
     def throttle(self, criticality: str = "default") -> AdaptiveThrottle:
         """The throttle of one class of request.
 

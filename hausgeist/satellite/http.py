@@ -22,7 +22,7 @@ class Request:
 
     method: str
     path: str
-    body: dict[str, Any] | None = None
+    body: dict[str, Any] | bytes | None = None  # JSON, or raw bytes with their content-type
     headers: dict[str, str] = field(default_factory=dict)
 
     def idempotent(self) -> bool:
@@ -114,10 +114,13 @@ class HttpTransport:
         return await asyncio.open_connection(self.host, self.port)
 
     def _encode(self, request: Request) -> bytes:
-        body = b"" if request.body is None else json.dumps(request.body).encode()
+        raw = isinstance(request.body, bytes)
+        body = request.body if isinstance(request.body, bytes) else b""
+        if request.body is not None and not raw:
+            body = json.dumps(request.body).encode()
         lines = [f"{request.method} {request.path} HTTP/1.1", f"Host: {self.host}:{self.port}",
                  f"Content-Length: {len(body)}"]  # fmt: skip
-        if request.body is not None:
+        if request.body is not None and not raw:
             lines.append("Content-Type: application/json")
         lines += [f"{name}: {value}" for name, value in request.headers.items()]
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from hausgeist.server.concurrency import Gradient2Limit
+from hausgeist.server.concurrency import FixedLimit, Gradient2Limit
 from hausgeist.server.criticality import Criticality
 
 # The share of the queue each class may fill.
@@ -57,6 +57,7 @@ class Ticket:
     criticality: Criticality
     arrived: float
     give_up: float  # when it leaves the queue shed, if still waiting
+    deadline: float = float("inf")  # when its requester gives up
     state: State = State.QUEUED
     reason: Reason | None = None
     admitted: float | None = None
@@ -74,7 +75,7 @@ class Admission:
 
     def __init__(
         self,
-        limit: Gradient2Limit | None = None,
+        limit: Gradient2Limit | FixedLimit | None = None,
         queue_size: int = 32,
         max_wait: float = 0.2,
         target_wait: float = 0.01,
@@ -90,6 +91,7 @@ class Admission:
         self.enabled = enabled
         self.in_flight = 0
         self.shed = dict.fromkeys(Criticality, 0)
+        self.shed_by_reason = dict.fromkeys(Reason, 0)
         self.admitted = dict.fromkeys(Criticality, 0)
         self._clock = clock
         self._queues: dict[Criticality, deque[Ticket]] = {c: deque() for c in Criticality}
@@ -103,7 +105,8 @@ class Admission:
         """A new turn: admitted, queued (until `wake`) or shed, as the ticket's state says."""
         now = self._clock()
         self.expire()
-        ticket = Ticket(criticality, now, min(deadline, now + self._wait(criticality, now)))
+        give_up = min(deadline, now + self._wait(criticality, now))
+        ticket = Ticket(criticality, now, give_up, deadline)
         if deadline <= now:
             return self._shed(ticket, Reason.DEADLINE)
         if not self.enabled or (self.queued == 0 and self.in_flight < self.limit.current):
@@ -113,6 +116,7 @@ class Admission:
         if self.queued == 0:
             self._standing_since = now
         self._queues[criticality].append(ticket)
+        self._drop_hopeless(criticality, now)
         return ticket
 
     def release(self, ticket: Ticket, ok: bool = True) -> None:
@@ -140,7 +144,7 @@ class Admission:
         """A waiting turn's time is up (or its requester left): it is shed."""
         if ticket.state is State.QUEUED:
             self._queues[ticket.criticality].remove(ticket)
-            self._shed(ticket, Reason.QUEUE_TIMEOUT)
+            self._shed(ticket, _timed_out(ticket))
             self._queue_changed(self._clock())
 
     def expire(self) -> None:
@@ -148,11 +152,12 @@ class Admission:
         now = self._clock()
         for queue in self._queues.values():
             while queue and queue[0].give_up <= now:
-                self._shed(queue.popleft(), Reason.QUEUE_TIMEOUT)
+                ticket = queue.popleft()
+                self._shed(ticket, _timed_out(ticket))
             stale = [t for t in queue if t.give_up <= now]  # deadlines differ within a class
             for ticket in stale:
                 queue.remove(ticket)
-                self._shed(ticket, Reason.QUEUE_TIMEOUT)
+                self._shed(ticket, _timed_out(ticket))
         self._queue_changed(now)
 
     # Readings
@@ -190,6 +195,26 @@ class Admission:
         # has waited for nothing; a short queue is enough to keep every slot busy.
         return 2 * (ahead + 1) * self._slot_interval > ticket.give_up - now
 
+    def _drop_hopeless(self, newcomer: Criticality, now: float) -> None:
+        """Shed now the less critical waiters a newcomer pushed back beyond their wait.
+
+        Their place was counted when they arrived; a more critical turn that queues ahead
+        of them since would otherwise let them time out in the queue: a slow "no"."""
+        if self._slot_interval is None:
+            return
+        for lower in Criticality:
+            if lower >= newcomer or lower is Criticality.CRITICAL:
+                break
+            queue = self._queues[lower]
+            ahead = sum(len(self._queues[c]) for c in Criticality if c > lower)
+            kept: deque[Ticket] = deque()
+            for ticket in queue:
+                if 2 * (ahead + len(kept) + 1) * self._slot_interval > ticket.give_up - now:
+                    self._shed(ticket, Reason.EVICTED)
+                else:
+                    kept.append(ticket)
+            self._queues[lower] = kept
+
     def _make_room(self, criticality: Criticality) -> bool:
         if self.queued < self.queue_size * _QUEUE_SHARE[criticality]:
             return True
@@ -221,6 +246,7 @@ class Admission:
     def _shed(self, ticket: Ticket, reason: Reason) -> Ticket:
         ticket.state, ticket.reason = State.SHED, reason
         self.shed[ticket.criticality] += 1
+        self.shed_by_reason[reason] += 1
         if ticket.wake is not None:
             ticket.wake()
         return ticket
@@ -228,3 +254,8 @@ class Admission:
     def _queue_changed(self, now: float) -> None:
         if self.queued == 0:
             self._standing_since = None
+
+
+def _timed_out(ticket: Ticket) -> Reason:
+    """Why a waiting ticket left: its requester's deadline, or the queue's own bound."""
+    return Reason.DEADLINE if ticket.give_up >= ticket.deadline else Reason.QUEUE_TIMEOUT

@@ -211,9 +211,14 @@ async def run_turn(
 def check_deadline(state: ServerState, deadline: Deadline | None, stage: str) -> None:
     """504 instead of starting `stage` once the requester has given up on the turn."""
     if deadline is not None and deadline.expired(time.monotonic()):
-        state.metrics.deadline_dropped.labels(stage).inc()
-        raise ApiError(504, "deadline_exceeded",
-                       "Das hat zu lange gedauert; ich habe nichts ausgeführt.")  # fmt: skip
+        raise deadline_error(state, stage)
+
+
+def deadline_error(state: ServerState, stage: str) -> ApiError:
+    """The 504 of a turn dropped before `stage` because its requester had given up."""
+    state.metrics.deadline_dropped.labels(stage).inc()
+    return ApiError(504, "deadline_exceeded",
+                    "Das hat zu lange gedauert; ich habe nichts ausgeführt.")  # fmt: skip
 
 
 def blocking(method: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:

@@ -96,6 +96,7 @@ def _routes() -> list[Route | WebSocketRoute | Mount]:
 @contextlib.asynccontextmanager
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     state: ServerState = app.state.server
+    await anyio.to_thread.run_sync(app.state.speech.render_apology)
     ticker = asyncio.create_task(_ring_ticker(state, app.state.speech))
     try:
         yield
@@ -181,7 +182,15 @@ def _admission(state: ServerState) -> dict[str, Any]:
         "queue_age_ms": round(admission.queue_age() * 1000, 1),
         "overloaded": admission.overloaded(),
         "shed": {c.label: n for c, n in admission.shed.items()},
-    }
+        "shed_by_reason": {r.value: n for r, n in admission.shed_by_reason.items()},
+        "stages": {stage.name: {
+            "limit": stage.admission.limit.current, "in_flight": stage.admission.in_flight,
+            "queued": stage.admission.queued,
+            "queue_age_ms": round(stage.admission.queue_age() * 1000, 1),
+            "shed": {c.label: n for c, n in stage.admission.shed.items()},
+            "degraded": stage.degraded,
+        } for stage in state.stages.every},
+    }  # fmt: skip
 
 
 async def _api_error(request: Request, error: Exception) -> Response:

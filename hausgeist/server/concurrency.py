@@ -6,6 +6,11 @@ agree, the limit grows a little (by `headroom`, an allowance for queueing); when
 take longer than `tolerance` times the long-term latency, the limit shrinks in proportion,
 never by more than half per window. See netflix/concurrency-limits, `Gradient2Limit`.
 
+The long-term average falls within about a second and rises ten times slower than Netflix's
+(which moves at one pace), so that it stays near the latency of a lightly loaded server: latency
+that grows with the limit itself, as on a CPU-bound server, does not become the new normal
+within minutes and let the limit creep up.
+
 Netflix lets the allowance grow with the limit (its square root); a fixed one is used here,
 since under sustained slowness the limit settles at twice the allowance, and on a small box
 where turns are CPU-bound a limit of two keeps the event loop free to refuse the excess fast
@@ -59,7 +64,12 @@ class Gradient2Limit:
         if self.long_rtt is None:
             self.long_rtt = short_rtt
             return
-        self.long_rtt += (short_rtt - self.long_rtt) / self.long_window
+        # The long-term average follows falling latency within a second or so and rising
+        # latency ten times slower than Netflix's: on a CPU-bound server latency grows with
+        # the limit itself, and an average that caught up with it would let the limit creep.
+        rising = short_rtt > self.long_rtt
+        span = self.long_window * 10 if rising else max(1, self.long_window // 60)
+        self.long_rtt += (short_rtt - self.long_rtt) / span
         if self.long_rtt / short_rtt > 2:
             # Latency fell well below the long-term average (the load went away): let the
             # average follow faster, or the limit would trust stale slowness for minutes.
@@ -70,3 +80,18 @@ class Gradient2Limit:
         proposed = self.limit * gradient + self.headroom
         smoothed = self.limit * (1 - self.smoothing) + proposed * self.smoothing
         self.limit = max(self.min_limit, min(self.max_limit, smoothed))
+
+
+@dataclass
+class FixedLimit:
+    """A limit that does not adapt: a stage with a known number of engines (speech)."""
+
+    limit: int = 1
+
+    @property
+    def current(self) -> int:
+        """The limit (at least one)."""
+        return max(1, self.limit)
+
+    def sample(self, rtt: float, in_flight: int, now: float) -> None:
+        """A finished turn teaches a fixed limit nothing."""

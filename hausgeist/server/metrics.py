@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from hausgeist.server.admission import Admission
+from hausgeist.server.admission import Admission, Reason
+from hausgeist.server.stages import Stages
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -63,9 +64,53 @@ class Metrics:
             ["stage"], registry=self.registry,
         )  # fmt: skip
 
-    def watch(self, admission: Admission) -> None:
-        """Read the admission controller's figures at each scrape."""
+        self.shed_by_reason = Gauge(
+            "hausgeist_admission_shed_by_reason",
+            "Turns shed at the entry since start, by why (overload, queue_timeout, evicted, "
+            "deadline)", ["reason"], registry=self.registry,
+        )  # fmt: skip
+        self.degraded = Counter(
+            "hausgeist_degraded", "Turns answered without a saturated stage (text-only reply)",
+            ["stage"], registry=self.registry,
+        )  # fmt: skip
+        self.stage_limit = Gauge(
+            "hausgeist_stage_limit", "Slots of an expensive stage", ["stage"],
+            registry=self.registry,
+        )  # fmt: skip
+        self.stage_in_flight = Gauge(
+            "hausgeist_stage_in_flight", "Turns in an expensive stage now", ["stage"],
+            registry=self.registry,
+        )  # fmt: skip
+        self.stage_queued = Gauge(
+            "hausgeist_stage_queued", "Turns waiting for an expensive stage", ["stage"],
+            registry=self.registry,
+        )  # fmt: skip
+        self.stage_queue_age = Gauge(
+            "hausgeist_stage_queue_age_seconds", "How long the longest-waiting turn of a stage "
+            "has waited", ["stage"], registry=self.registry,
+        )  # fmt: skip
+        self.stage_shed = Gauge(
+            "hausgeist_stage_shed", "Turns a full stage turned away since start, by class",
+            ["stage", "class"], registry=self.registry,
+        )  # fmt: skip
+
+    def watch(self, admission: Admission, stages: Stages) -> None:
+        """Read the admission controller's and the stages' figures at each scrape."""
         self.admission_limit.set_function(lambda: admission.limit.current)
         self.admission_in_flight.set_function(lambda: admission.in_flight)
         self.admission_queued.set_function(lambda: admission.queued)
         self.queue_age.set_function(admission.queue_age)
+        for reason in Reason:
+            self.shed_by_reason.labels(reason.value).set_function(
+                lambda r=reason: admission.shed_by_reason[r]  # type: ignore[misc]
+            )
+        for stage in stages.every:
+            gate, name = stage.admission, stage.name
+            self.stage_limit.labels(name).set_function(lambda g=gate: g.limit.current)  # type: ignore[misc]
+            self.stage_in_flight.labels(name).set_function(lambda g=gate: g.in_flight)  # type: ignore[misc]
+            self.stage_queued.labels(name).set_function(lambda g=gate: g.queued)  # type: ignore[misc]
+            self.stage_queue_age.labels(name).set_function(gate.queue_age)
+            for kind in gate.shed:
+                self.stage_shed.labels(name, kind.label).set_function(
+                    lambda g=gate, k=kind: g.shed[k]  # type: ignore[misc]
+                )

@@ -16,9 +16,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hausgeist.server.admission import Admission, State, Ticket
+from hausgeist.server.admission import Admission, Reason, State, Ticket
 from hausgeist.server.criticality import Criticality, classify_text
 from hausgeist.server.deadline import Deadline
 
@@ -30,9 +31,13 @@ _TEXT_BODY_LIMIT = 64 * 1024  # a text turn's JSON is tiny; longer bodies are no
 _AUDIO = (b"audio/wav", b"audio/x-wav", b"audio/wave")
 
 
-def _render(retry_after: int) -> tuple[list[tuple[bytes, bytes]], bytes]:
+APOLOGY_AUDIO = "/v1/audio/apology"  # the apology spoken, rendered once at start
+
+
+def _render(retry_after: int, reason: Reason) -> tuple[list[tuple[bytes, bytes]], bytes]:
     body = json.dumps({
         "code": "overloaded", "message": APOLOGY, "retry_after": retry_after,
+        "reason": reason.value, "reply_audio": APOLOGY_AUDIO,
     }, ensure_ascii=False).encode()  # fmt: skip
     headers = [
         (b"content-type", b"application/json; charset=utf-8"),
@@ -43,20 +48,29 @@ def _render(retry_after: int) -> tuple[list[tuple[bytes, bytes]], bytes]:
     return headers, body
 
 
-_SHED = {seconds: _render(seconds) for seconds in RETRY_AFTER}
+# Every answer there can be, rendered at import: refusing costs no JSON encoding.
+_SHED = {(seconds, reason): _render(seconds, reason) for seconds in RETRY_AFTER
+         for reason in Reason}  # fmt: skip
 
 
-def shed_message(retry_after: int | None = None) -> dict[str, Any]:
+def shed_message(reason: Reason = Reason.OVERLOAD) -> dict[str, Any]:
     """The WebSocket form of the refusal."""
-    seconds = retry_after or random.choice(RETRY_AFTER)
-    return {"type": "error", "code": "overloaded", "message": APOLOGY, "retry_after": seconds}
+    return {"type": "error", "code": "overloaded", "message": APOLOGY, "reason": reason.value,
+            "retry_after": random.choice(RETRY_AFTER), "reply_audio": APOLOGY_AUDIO}  # fmt: skip
 
 
-async def send_shed(send: Send) -> None:
+async def send_shed(send: Send, reason: Reason) -> None:
     """The HTTP refusal: 503, a jittered Retry-After and the apology, all pre-rendered."""
-    headers, body = _SHED[random.choice(RETRY_AFTER)]
+    headers, body = _SHED[random.choice(RETRY_AFTER), reason]
     await send({"type": "http.response.start", "status": 503, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def shed_response(reason: Reason) -> Response:
+    """The same refusal as a Starlette response, for a stage behind admission (speech)."""
+    headers, body = _SHED[random.choice(RETRY_AFTER), reason]
+    return Response(body, 503, {k.decode(): v.decode() for k, v in headers
+                                if k != b"content-length"})  # fmt: skip
 
 
 async def acquire(admission: Admission, criticality: Criticality, deadline: Deadline) -> Ticket:
@@ -122,7 +136,7 @@ class AdmissionGate:
         ticket = await acquire(self.admission, criticality, deadline)
         if ticket.state is State.SHED:
             self.on_shed(criticality)
-            await send_shed(send)
+            await send_shed(send, ticket.reason or Reason.OVERLOAD)
             return
         scope[DEADLINE_SCOPE_KEY], scope[CRITICALITY_SCOPE_KEY] = deadline, criticality
         status = 500

@@ -1,10 +1,15 @@
 """Speech in the service: audio turns over POST /v1/ask and the WebSocket, reply audio.
 
 The engines are loaded once per process on the first audio turn and shared by every
-household. Audio turns wait for the recogniser one at a time; at most `MAX_WAITING` may
-wait, the rest get 503 at once (a spoken command answered a minute late is worse than
-"try again"). Rendered replies are kept in memory for `AUDIO_TTL` seconds, at most
-`AUDIO_KEPT` of them, under unguessable ids a household's devices fetch with their token.
+household. Speech-to-text and text-to-speech each run behind a stage limit (stages.py):
+a recording that finds the recogniser full is refused with the pre-rendered apology (503,
+text and audio); a reply that finds the voice full is answered as text only, marked
+`"degraded": "text_only"` (degrade before refusing). The turn's deadline counts from its
+arrival and every stage checks it: a turn whose requester has given up is dropped (504),
+not finished late (one exception: `_after_cold_start`). Rendered replies are kept in
+memory for `AUDIO_TTL` seconds, at most `AUDIO_KEPT` of them, under unguessable ids a
+household's devices fetch with their token; the apology is rendered once at start and
+served to any device as `/v1/audio/apology`.
 """
 
 from __future__ import annotations
@@ -23,24 +28,37 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 
-from hausgeist.server.api import MAX_AUDIO_BODY, household_of, read_body, run_turn, state_of
-from hausgeist.server.deadline import Deadline
+from hausgeist.server.api import (
+    MAX_AUDIO_BODY,
+    deadline_error,
+    household_of,
+    read_body,
+    run_turn,
+    state_of,
+)
+from hausgeist.server.criticality import Criticality, classify_text
+from hausgeist.server.deadline import Deadline, DeadlineExceeded
 from hausgeist.server.errors import ApiError
 from hausgeist.server.household import HouseholdService
 from hausgeist.server.middleware import request_id
 from hausgeist.server.registry import Principal
+from hausgeist.server.shedding import APOLOGY, DEADLINE_SCOPE_KEY, shed_message, shed_response
+from hausgeist.server.stages import Stage, StageBusy
+from hausgeist.server.state import ServerState
 from hausgeist.speech.audio import from_pcm16
 from hausgeist.speech.errors import AudioTooLong, BadAudio, SpeechError
+from hausgeist.speech.models import models_dir
 from hausgeist.speech.opus import WAV, reply_format, wav_to_opus
 from hausgeist.speech.pipeline import Heard, SpeechStage, nothing_heard
+from hausgeist.speech.tts import default_tts
 
-MAX_WAITING = 8
 AUDIO_TTL = 600.0
 AUDIO_KEPT = 512
 WAV_TYPES = ("audio/wav", "audio/x-wav", "audio/wave")
 log = logging.getLogger("hausgeist.speech")
 
 Answer = Callable[[WebSocket, Principal, str, "str | None", Deadline, bool], Awaitable[None]]
+TEXT_ONLY = "text_only"  # the marker of a reply whose audio was skipped under load
 
 
 class SpeechService:
@@ -50,7 +68,8 @@ class SpeechService:
         self.data = data
         self._stage = stage
         self._loading = threading.Lock()
-        self.waiting = 0
+        self._apology: bytes | None = None
+        self._heard: set[int] = set()  # households whose spoken commands were heard before
         self._audio: OrderedDict[str, tuple[int, float, bytes]] = OrderedDict()
         self._audio_lock = threading.Lock()
 
@@ -83,8 +102,26 @@ class SpeechService:
                 self._audio.popitem(last=False)  # fmt: skip
         return f"/v1/audio/{key}"
 
+    def cold(self, household: int) -> bool:
+        """Whether the household's speech was not heard yet in this process (its first
+        spoken turn builds its command index: seconds to tens of seconds)."""
+        return household not in self._heard
+
+    def heard(self, household: int) -> None:
+        """The household's speech was heard: its command index is built."""
+        self._heard.add(household)
+
+    def render_apology(self) -> None:
+        """Render the load apology once, so that refusing never needs the voice (blocking)."""
+        try:
+            self._apology = default_tts(models_dir(self.data)).wav(APOLOGY)
+        except SpeechError as err:
+            log.warning("no spoken apology: %s", err)
+
     def reply(self, key: str, household: int) -> bytes | None:
-        """A rendered reply of this household, while it is kept."""
+        """A rendered reply of this household, while it is kept; the apology for anyone."""
+        if key == "apology":
+            return self._apology
         with self._audio_lock:
             found = self._audio.get(key)
         if found is None or found[0] != household or found[1] < time.monotonic() - AUDIO_TTL:
@@ -110,21 +147,32 @@ async def ask_audio(request: Request) -> Response:
     conversation = request.query_params.get("conversation_id") or None
     if conversation is not None and len(conversation) > 100:
         raise ApiError(400, "invalid_field", "'conversation_id' is too long")
+    state = state_of(request)
+    deadline = request.scope.get(DEADLINE_SCOPE_KEY) or Deadline.after(
+        request.headers.get("x-deadline-ms"), time.monotonic()
+    )
     body = await read_body(request, MAX_AUDIO_BODY)
     speech = speech_of(request)
-    heard = await _hear(speech, body, household)
+    cold = speech.cold(household.household.id)
+    try:
+        heard = await _hear(state, speech, body, household, deadline)
+    except StageBusy as busy:
+        state.count_shed(Criticality.DEFAULT)
+        return shed_response(busy.reason)
+    if cold:
+        deadline = _after_cold_start(request.headers.get("x-deadline-ms"))
+    criticality = Criticality.DEFAULT
     if heard.speech:
-        # The turn's deadline starts once its words are known: listening is not acting late.
-        deadline = Deadline.after(request.headers.get("x-deadline-ms"), time.monotonic())
-        answer = await run_turn(
-            state_of(request), household, who, heard.transcript, conversation, deadline
-        )
+        answer = await run_turn(state, household, who, heard.transcript, conversation, deadline)
+        criticality = classify_text(heard.transcript, conversation is not None)
     else:
         answer = {**nothing_heard(conversation).to_json(), "turn_id": request_id.get()}
     answer["transcript"] = heard.transcript
-    answer["reply_audio"] = await anyio.to_thread.run_sync(
-        speech.speak, answer["reply"], household.household.id
-    )
+    url = await _speak(state, speech, answer["reply"], household.household.id, deadline,
+                       criticality)  # fmt: skip
+    answer["reply_audio"] = None if url is TEXT_ONLY else url
+    if url is TEXT_ONLY:
+        answer["degraded"] = TEXT_ONLY
     return JSONResponse(answer)
 
 
@@ -158,10 +206,15 @@ async def stream_audio_turn(
     assert who.household is not None  # checked when the connection authenticated
     household = await state.service(who.household)
     speech = speech_of(websocket)
+    cold = speech.cold(household.household.id)
     try:
         if not isinstance(rate, int) or isinstance(rate, bool):
             raise BadAudio("Die Abtastrate fehlt.", "sample_rate must be an integer")
-        heard = await _hear(speech, from_pcm16(pcm, rate), household)
+        heard = await _hear(state, speech, from_pcm16(pcm, rate), household, deadline)
+    except StageBusy as busy:
+        state.count_shed(Criticality.DEFAULT)
+        await websocket.send_json(shed_message(busy.reason))
+        return
     except ApiError as err:
         await websocket.send_json({"type": "error", "code": err.code, "message": err.message})
         return
@@ -169,9 +222,9 @@ async def stream_audio_turn(
         await websocket.send_json({"type": "error", "code": err.code, "message": err.message})
         return
     await websocket.send_json({"type": "transcript", "text": heard.transcript})
+    if cold:
+        deadline = _after_cold_start(message.get("deadline_ms"))
     if heard.speech:
-        # As over HTTP, the deadline counts from the moment the words are known.
-        deadline = Deadline.after(message.get("deadline_ms"), time.monotonic())
         await answer(websocket, who, heard.transcript, conversation, deadline, True)
         return
     result = nothing_heard(conversation)
@@ -179,24 +232,50 @@ async def stream_audio_turn(
     await websocket.send_json({"type": "actions", "actions": []})
     await websocket.send_json({"type": "reply", "text": result.reply,
                                "conversation_id": result.conversation_id})  # fmt: skip
-    await send_reply_audio(websocket, result.reply, household.household.id)
+    await send_reply_audio(websocket, result.reply, household.household.id, deadline)
     await websocket.send_json({"type": "done"})
 
 
-async def send_reply_audio(websocket: WebSocket, text: str, household: int) -> None:
-    """The `reply_audio` event: where the spoken reply can be fetched."""
-    url = await anyio.to_thread.run_sync(speech_of(websocket).speak, text, household)
-    if url is not None:
+async def send_reply_audio(
+    websocket: WebSocket, text: str, household: int, deadline: Deadline | None = None
+) -> None:
+    """The `reply_audio` event: where the spoken reply can be fetched; `degraded` instead
+    when the voice is saturated (the device shows the reply's text)."""
+    state = state_of(websocket)
+    deadline = deadline or Deadline.after(None, time.monotonic())
+    try:
+        url = await _speak(state, speech_of(websocket), text, household, deadline,
+                           classify_text(text))  # fmt: skip
+    except ApiError as err:
+        await websocket.send_json({"type": "error", "code": err.code, "message": err.message})
+        return
+    if url is TEXT_ONLY:
+        await websocket.send_json({"type": "degraded", "degraded": TEXT_ONLY})
+    elif url is not None:
         await websocket.send_json({"type": "reply_audio", "url": url, "format": "audio/wav"})
 
 
-async def _hear(speech: SpeechService, audio: Any, household: HouseholdService) -> Heard:
-    if speech.waiting >= MAX_WAITING:
-        raise ApiError(503, "speech_busy", "Die Spracherkennung ist gerade ausgelastet.",
-                       {"retry-after": "2"})  # fmt: skip
-    speech.waiting += 1
+def _after_cold_start(milliseconds: object) -> Deadline:
+    """The one exception to "the deadline counts from arrival": a household's first spoken
+    turn in this process pays for building its command index, a cold start of the server
+    and not the requester's wait, so its deadline starts again once its words are known."""
+    log.info("cold start: the household's first spoken turn; its deadline starts now")
+    return Deadline.after(milliseconds, time.monotonic())
+
+
+async def _hear(
+    state: ServerState, speech: SpeechService, audio: Any, household: HouseholdService,
+    deadline: Deadline,
+) -> Heard:  # fmt: skip
+    """Transcribe within the speech-to-text stage's limit: StageBusy when it is full."""
+    # Loading the engines (once per process, seconds) is not the turn's work: the deadline
+    # covers waiting for and running the recogniser.
+    await anyio.to_thread.run_sync(speech.stage)
     try:
-        return await anyio.to_thread.run_sync(speech.hear, audio, household)
+        heard = await state.stages.stt.run(lambda: speech.hear(audio, household), deadline)
+        speech.heard(household.household.id)
+    except DeadlineExceeded as err:
+        raise deadline_error(state, err.stage) from err
     except AudioTooLong as err:
         raise ApiError(413, err.code, err.message) from err
     except BadAudio as err:
@@ -204,5 +283,23 @@ async def _hear(speech: SpeechService, audio: Any, household: HouseholdService) 
     except SpeechError as err:
         log.warning("speech failed: %s", err, extra={"fields": {"code": err.code}})
         raise ApiError(503, "speech_unavailable", err.message) from err
-    finally:
-        speech.waiting -= 1
+    for stage, seconds in heard.timings.items():
+        state.metrics.stage_seconds.labels(stage).observe(seconds)
+    return heard
+
+
+async def _speak(
+    state: ServerState, speech: SpeechService, text: str, household: int, deadline: Deadline,
+    criticality: Criticality,
+) -> str | None:  # fmt: skip
+    """The reply's URL within the text-to-speech stage's limit; TEXT_ONLY when it is full,
+    None without a voice; 504 once the deadline passed (the reply is not rendered late)."""
+    stage: Stage = state.stages.tts
+    try:
+        return await stage.run(lambda: speech.speak(text, household), deadline, criticality)
+    except DeadlineExceeded as err:
+        raise deadline_error(state, err.stage) from err
+    except StageBusy:
+        stage.degraded += 1
+        state.metrics.degraded.labels(stage.name).inc()
+        return TEXT_ONLY

@@ -19,6 +19,7 @@ from hausgeist.server.household import HouseholdService
 from hausgeist.server.metrics import Metrics
 from hausgeist.server.ratelimit import RateLimiter
 from hausgeist.server.registry import Household, Registry
+from hausgeist.server.stages import StageLimits, Stages
 from hausgeist.skills.base import Clock
 
 
@@ -34,6 +35,8 @@ class Settings:
     admission: bool = True  # adaptive concurrency limit and load shedding on POST /v1/ask
     max_concurrency: int = 64  # the adaptive limit's ceiling
     queue_size: int = 32  # turns that may wait for a slot
+    stt: StageLimits = field(default_factory=lambda: StageLimits(1, 4, 2.0))  # speech-to-text
+    tts: StageLimits = field(default_factory=lambda: StageLimits(1, 2, 0.3))  # text-to-speech
 
 
 @dataclass
@@ -59,7 +62,8 @@ class ServerState:
         self.admission = Admission(
             limit, queue_size=self.settings.queue_size, enabled=self.settings.admission
         )
-        self.metrics.watch(self.admission)
+        self.stages = Stages(self.settings.stt, self.settings.tts)
+        self.metrics.watch(self.admission, self.stages)
 
     def count_shed(self, criticality: Criticality) -> None:
         """One turn refused for load."""

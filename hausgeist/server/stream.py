@@ -18,7 +18,7 @@ from typing import Any
 import anyio
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from hausgeist.server.admission import State
+from hausgeist.server.admission import Reason, State
 from hausgeist.server.api import MAX_AUDIO_BODY, MAX_TEXT, run_turn, state_of
 from hausgeist.server.criticality import classify_text
 from hausgeist.server.deadline import Deadline
@@ -127,7 +127,7 @@ async def _answer(
     ticket = await acquire(state.admission, criticality, deadline)
     if ticket.state is State.SHED:
         state.count_shed(criticality)
-        await websocket.send_json(shed_message())
+        await websocket.send_json(shed_message(ticket.reason or Reason.OVERLOAD))
         return
     ok = False
     try:
@@ -147,7 +147,7 @@ async def _answer(
         "turn_id": answer["turn_id"],
     })  # fmt: skip
     if speak:
-        await send_reply_audio(websocket, answer["reply"], who.household.id)
+        await send_reply_audio(websocket, answer["reply"], who.household.id, deadline)
     await websocket.send_json({"type": "done"})
 
 

@@ -186,6 +186,23 @@ def test_a_newcomer_too_far_back_to_reach_a_slot_in_time_is_shed_at_once() -> No
     assert gate.offer(CRITICAL, FAR).state is State.QUEUED  # first in line whatever waits
 
 
+def test_a_waiter_pushed_back_past_its_wait_by_more_critical_turns_is_shed_at_once() -> None:
+    gate, clock = admission(limit=1, queue_size=8, max_wait=1.0)
+    running = gate.offer(DEFAULT, FAR)
+    first = gate.offer(SHEDDABLE, FAR)
+    clock.now = 0.2  # a busy server frees a slot every 0.2 s
+    gate.release(running)  # `first` runs; the queue is empty again
+    behind = gate.offer(SHEDDABLE, FAR)  # next in line: 2 x 0.2 s is within its 1 s wait
+    assert behind.state is State.QUEUED
+    gate.offer(DEFAULT, FAR)
+    assert behind.state is State.QUEUED  # one turn ahead: 2 x 2 x 0.2 s still fits
+    gate.offer(CRITICAL, FAR)
+    # Two turns now go first: 2 x 3 x 0.2 s is past its wait, so it hears "no" now, not
+    # after waiting for nothing.
+    assert behind.state is State.SHED and behind.reason is Reason.EVICTED
+    assert first.state is State.ADMITTED and gate.queued == 2
+
+
 def test_without_a_measured_slot_rate_a_newcomer_waits() -> None:
     gate, _ = admission(limit=1, queue_size=8, max_wait=0.2)
     gate.offer(DEFAULT, FAR)
@@ -302,3 +319,16 @@ def test_a_deadline_expires_on_its_own_clock() -> None:
     assert deadline.remaining(10.5) == pytest.approx(0.5)
     assert not deadline.expired(10.999)
     assert deadline.expired(11.0)
+
+
+def test_on_a_cpu_bound_server_the_limit_does_not_creep_up_over_minutes() -> None:
+    # Each turn in flight slows the others: latency grows with the limit itself. Once the
+    # long-term average caught up with that slowness, the limit would grow without bound.
+    limit, clock = Gradient2Limit(limit=4, max_limit=64), Clock()
+    feed(limit, clock, rtt=0.025, windows=20, in_flight=1)  # a light load first
+    for _ in range(3000):  # then five minutes of 0.1 s windows at full load
+        rtt = 0.020 * limit.current + 0.005
+        for _ in range(limit.min_samples):
+            clock.now += limit.window / limit.min_samples
+            limit.sample(rtt, limit.current, clock.now)
+    assert limit.current <= 4

@@ -30,6 +30,28 @@ function show(status) {
   $("load").textContent = percent(status.load);
   $("shed-rate").textContent = percent(status.shed_rate);
   $("store").textContent = status.store === "ok" ? "in Ordnung" : (status.store ?? "–");
+  showAdmission(status.admission);
+}
+
+const count = (value) => (typeof value === "number" ? number.format(value) : "–");
+
+/** The admission figures: limit, in flight, queue and its age, shed by class, speech stages. */
+function showAdmission(admission) {
+  if (!admission) return;
+  $("limit").textContent = admission.enabled ? count(admission.limit) : "aus";
+  $("admitted").textContent = count(admission.in_flight);
+  $("queued").textContent = count(admission.queued);
+  $("queue-age").textContent = typeof admission.queue_age_ms === "number" ? `${number.format(admission.queue_age_ms)} ms` : "–";
+  for (const kind of ["critical", "default", "sheddable"]) {
+    $(`shed-${kind}`).textContent = count(admission.shed?.[kind]);
+  }
+  for (const name of ["stt", "tts"]) {
+    const stage = admission.stages?.[name];
+    const shed = stage ? Object.values(stage.shed).reduce((a, b) => a + b, 0) : null;
+    $(`stage-${name}`).textContent = stage
+      ? `${count(stage.in_flight)} von ${count(stage.limit)}, ${count(stage.queued)} wartend, ${count(shed)} abgewiesen, ${count(stage.degraded)} nur Text`
+      : "–";
+  }
 }
 
 async function poll() {
