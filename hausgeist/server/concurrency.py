@@ -6,7 +6,9 @@ agree, the limit grows a little (by `headroom`, an allowance for queueing); when
 take longer than `tolerance` times the long-term latency, the limit shrinks in proportion,
 never by more than half per window. See netflix/concurrency-limits, `Gradient2Limit`.
 
-The long-term average falls within about a second and rises ten times slower than Netflix's
+Every `probe_every` seconds the limit drops to one for a few turns, whose latency becomes the
+long-term average (Envoy's adaptive concurrency does the same with its minRTT window). The
+long-term average falls within about a second and rises ten times slower than Netflix's
 (which moves at one pace), so that it stays near the latency of a lightly loaded server: latency
 that grows with the limit itself, as on a CPU-bound server, does not become the new normal
 within minutes and let the limit creep up.
@@ -36,19 +38,25 @@ class Gradient2Limit:
     window: float = 0.1  # seconds of samples per update
     min_samples: int = 10
     headroom: float = 1.0  # turns the limit may exceed what the latency justifies
+    probe_every: float = 30.0  # seconds between measurements of the unloaded latency
     long_rtt: float | None = None
     _window_start: float | None = field(default=None, repr=False)
     _sum: float = field(default=0.0, repr=False)
     _count: int = field(default=0, repr=False)
     _peak_in_flight: int = field(default=0, repr=False)
+    _next_probe: float | None = field(default=None, repr=False)
+    _probe: list[float] | None = field(default=None, repr=False)  # latencies, while probing
+    _probe_began: float = field(default=0.0, repr=False)
 
     @property
     def current(self) -> int:
-        """The limit as a whole number of turns (at least one)."""
-        return max(1, int(self.limit))
+        """The limit as a whole number of turns (at least one; one while probing)."""
+        return 1 if self._probe is not None else max(1, int(self.limit))
 
     def sample(self, rtt: float, in_flight: int, now: float) -> None:
         """One finished turn: how long it took and how many were in flight when it began."""
+        if self._probing(rtt, in_flight, now):
+            return
         if self._window_start is None:
             self._window_start = now
         self._sum += rtt
@@ -58,6 +66,27 @@ class Gradient2Limit:
             return
         self._update(self._sum / self._count, self._peak_in_flight)
         self._window_start, self._sum, self._count, self._peak_in_flight = now, 0.0, 0, 0
+
+    def _probing(self, rtt: float, in_flight: int, now: float) -> bool:
+        """Envoy's minimum-latency window: every `probe_every` seconds the limit is one
+        until `min_samples` turns ran alone; their median latency becomes the long-term
+        average. Without it, a server that was never lightly loaded would take its loaded
+        latency for normal (latency grows with the limit on a CPU-bound server)."""
+        if self._next_probe is None:
+            self._next_probe = now  # the first turns measure the baseline
+        if self._probe is None:
+            if now < self._next_probe:
+                return False
+            self._probe, self._probe_began = [], now
+        if in_flight <= 1:  # turns admitted before the probe began ran beside others
+            self._probe.append(rtt)
+        measured = len(self._probe) >= self.min_samples
+        if measured or now - self._probe_began > 10 * self.window:  # or no turn ran alone
+            if measured:
+                self.long_rtt = sorted(self._probe)[len(self._probe) // 2]
+            self._probe, self._next_probe = None, now + self.probe_every
+            self._window_start, self._sum, self._count, self._peak_in_flight = now, 0.0, 0, 0
+        return True
 
     def _update(self, short_rtt: float, in_flight: int) -> None:
         short_rtt = max(short_rtt, 1e-6)

@@ -324,11 +324,25 @@ def test_a_deadline_expires_on_its_own_clock() -> None:
 def test_on_a_cpu_bound_server_the_limit_does_not_creep_up_over_minutes() -> None:
     # Each turn in flight slows the others: latency grows with the limit itself. Once the
     # long-term average caught up with that slowness, the limit would grow without bound.
-    limit, clock = Gradient2Limit(limit=4, max_limit=64), Clock()
-    feed(limit, clock, rtt=0.025, windows=20, in_flight=1)  # a light load first
-    for _ in range(3000):  # then five minutes of 0.1 s windows at full load
+    # Never lightly loaded: every turn shares the core with `limit` others, except while the
+    # limit probes the unloaded latency with one turn at a time.
+    limit, clock = Gradient2Limit(limit=10, max_limit=64), Clock()
+    for _ in range(3000):  # five minutes of 0.1 s windows at full load
         rtt = 0.020 * limit.current + 0.005
         for _ in range(limit.min_samples):
             clock.now += limit.window / limit.min_samples
             limit.sample(rtt, limit.current, clock.now)
     assert limit.current <= 4
+
+
+def test_the_limit_is_one_while_it_measures_the_unloaded_latency() -> None:
+    limit, clock = Gradient2Limit(limit=8, probe_every=30.0), Clock()
+    limit.sample(0.05, 8, clock.now)
+    assert limit.current == 1  # the first turns measure the baseline
+    for _ in range(limit.min_samples):
+        clock.now += 0.01
+        limit.sample(0.02, 1, clock.now)
+    assert limit.current == 8 and limit.long_rtt == 0.02
+    clock.now += 31
+    limit.sample(0.05, 8, clock.now)
+    assert limit.current == 1  # the next probe, thirty seconds on
