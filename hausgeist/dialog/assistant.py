@@ -38,6 +38,8 @@ CANCELLED = "Okay, abgebrochen."
 # Answers to a skill's question, handed to that skill rather than acted on afresh.
 _ANSWERS = frozenset({"Affirm", "Deny", "VoiceCode"})
 _CANCEL = frozenset({"HassNevermind", "Deny"})
+# Intents whose skill always asks for a "ja" before it does anything (orders).
+_ASKS_ITSELF = frozenset({"OrderProduct"})
 log = logging.getLogger(__name__)
 _MAX_WORDS_TRIED = 12
 _FOLLOW_UP_WORDS = frozenset({"und", "auch", "bitte", "dort", "da", "ebenfalls", "noch"})
@@ -198,9 +200,13 @@ class Assistant:
             unknown = self._unknown_target(turn.text)
             if unknown is not None:
                 return Outcome(unknown, code="refused")
-            if parsed.guess is not None and parsed.guess.intent in self.by_intent:
+            guess = parsed.guess
+            asker = self.by_intent.get(guess.intent) if guess is not None else None
+            if guess is not None and asker is not None and guess.intent in _ASKS_ITSELF:
+                # Its skill asks before it acts ("Soll ich ... bestellen?"): one question.
+                return asker.handle(replace(turn, intent=guess.intent, slots=dict(guess.slots)))
+            if guess is not None and asker is not None:
                 # The model is unsure: ask, and act only on a "ja" (see _confirmed).
-                guess = parsed.guess
                 data = {"intent": guess.intent, "slots": guess.slots}
                 return ask_back(CLARIFY, "confirm", data, question(guess.intent, guess.slots),
                                 turn.now)  # fmt: skip

@@ -49,6 +49,11 @@ class Match:
         """The intent's name."""
         return self.template.intent
 
+    @property
+    def free_text(self) -> bool:
+        """Whether some of the sentence was read as free text (a search, a product)."""
+        return self.score[3] < 0
+
     def rank(self) -> tuple[int, ...]:
         """Higher is better: more template text, less free text, fewer skipped words."""
         return (*self.score, -self.order)

@@ -151,6 +151,10 @@ class Understanding:
         if not matches:
             return self._model(text, tokens, home, today) if model else ParseResult(text)
         best = matches[0]
+        if model and self._doubted(best, tokens):
+            # Free text let a template take chatter ("spiel schach mit mir"): ask first.
+            guess = Guess(best.intent, best.slots)
+            return ParseResult(text, None, {}, 1.0, "grammar", guess=guess)
         return ParseResult(
             text,
             best.intent,
@@ -160,6 +164,12 @@ class Understanding:
             response=best.template.response,
             fixed_slots=best.fixed,
         )
+
+    def _doubted(self, best: Match, tokens: list[Token]) -> bool:
+        """Whether a match that rests on free text is, to the model, no request at all."""
+        if self.fallback is None or not best.free_text:
+            return False
+        return self.fallback.out_of_scope([t.word for t in tokens]) >= self.fallback.veto
 
     def _model(
         self, text: str, tokens: list[Token], home: HomeSnapshot, today: date

@@ -104,3 +104,23 @@ def assistant(tmp_path: Path, grammar_cache: Path) -> Assistant:
 )
 def test_injected_text_buys_nothing(assistant: Assistant, text: str) -> None:
     assert not any(a["kind"] == "place_order" for a in assistant.ask(text).actions)
+
+
+class Doubter(Spy):
+    """A fallback that holds every sentence out of scope."""
+
+    def out_of_scope(self, words: Sequence[str]) -> float:
+        return 1.0
+
+
+def test_a_free_text_match_the_model_holds_out_of_scope_is_asked_about(
+    understanding: Understanding,
+) -> None:
+    stage = Understanding(understanding._compiled, understanding.home, lambda: _NOW, Doubter())
+    chess = stage.parse("spiel mensch ärgere dich nicht")
+    assert (chess.intent, chess.source) == (None, "grammar")
+    assert chess.guess is not None and chess.guess.intent == "HassMediaSearchAndPlay"
+    assert chess.to_json()["ask"]["intent"] == "HassMediaSearchAndPlay"
+    exact = stage.parse("Mach das Licht im Wohnzimmer an")
+    assert (exact.intent, exact.guess) == ("HassTurnOn", None)
+    assert understanding.parse("spiel mensch ärgere dich nicht").intent == "HassMediaSearchAndPlay"

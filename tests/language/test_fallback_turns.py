@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,19 @@ def test_bad_input_is_never_acted_on_and_never_crashes(assistant: Assistant, tex
     assert result.code in ("nothing", "asked", "refused")
     if result.code == "nothing":
         assert result.reply == NOT_UNDERSTOOD
+
+
+class Skeptic(ModelFallback):
+    """The packaged model, holding every sentence out of scope."""
+
+    def out_of_scope(self, words: Sequence[str]) -> float:
+        return 1.0
+
+
+def test_a_doubted_order_gets_one_question_its_own(assistant: Assistant) -> None:
+    assistant.understanding.fallback = Skeptic(MODEL_DIR)
+    assert assistant.ask("spiel mensch ärgere dich nicht", conversation_id="h").code == "asked"
+    asked = assistant.ask("Bestelle Milch", conversation_id="o")
+    assert asked.reply.startswith("Soll ich") and asked.actions == []
+    placed = assistant.ask("ja", conversation_id="o")
+    assert [a["kind"] for a in placed.actions] == ["place_order"]

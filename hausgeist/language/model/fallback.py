@@ -28,6 +28,12 @@ MODEL_DIR = Path(__file__).with_name("trained")
 # dev (BENCHMARKS.md).
 THRESHOLD = 0.5
 ASK_BELOW = 0.3
+# A reading is asked about, not acted on, when the model gives "no request" at least this
+# probability (summed over the out-of-scope classes).
+DOUBT = 0.2
+# A grammar match that rests on free text is asked about when the model holds the sentence
+# out of scope with at least this probability (chosen on dev; BENCHMARKS.md).
+VETO = 0.99
 # Dialog answers are taken from the grammar's exact words only: a statistical guess must
 # never confirm an order or give a voice code.
 _NEVER_GUESSED = frozenset({"Affirm", "VoiceCode"})
@@ -81,6 +87,8 @@ class ModelFallback:
         self.directory = directory
         self.threshold = threshold
         self.ask = min(ask, threshold)
+        self.veto = VETO
+        self.doubt = DOUBT
         self._lock = threading.Lock()
         self._loaded: tuple[IntentModel, SlotTagger, MassiveMap] | None = None
 
@@ -118,8 +126,17 @@ class ModelFallback:
             slots.update(coffee_machine(home))
         if not _grounded(intent, words, spans, slots):
             return ModelReading(None, {}, round(confidence, 3), label, spans)
-        asks = confidence < self.threshold
+        asks = confidence < self.threshold or mass[None] >= self.doubt
         return ModelReading(intent, slots, round(confidence, 3), label, spans, asks)
+
+    def out_of_scope(self, words: Sequence[str]) -> float:
+        """The model's probability that a sentence is no request hausgeist serves."""
+        if not words:
+            return 1.0
+        intents, _, mapping = self._models()
+        probabilities = intents.probabilities(words)
+        return float(sum(p for name, p in zip(intents.labels, probabilities, strict=True)
+                         if mapping.reading(name) is None))  # fmt: skip
 
     def spans(self, words: Sequence[str]) -> tuple[Span, ...]:
         """The tagger's slot spans (in its own slot names)."""

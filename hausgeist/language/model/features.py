@@ -1,4 +1,5 @@
-"""Hashed TF-IDF features of a sentence: character 2-5-grams within words, words and pairs.
+"""Hashed TF-IDF features of a sentence: character 2-5-grams within words, words, word
+classes (numbers, colors, rooms) and pairs.
 
 Hashing (CRC-32 into a fixed number of buckets) means no vocabulary is stored: the same
 function runs at training and at inference, and a model file holds only the weights of
@@ -15,6 +16,12 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from hausgeist.language.colors import parse_color
+from hausgeist.language.numbers import word_value
+
+# Words for rooms and parts of a home, beyond any "...zimmer".
+_ROOMS = frozenset("küche flur bad büro diele keller garage garten dachboden terrasse balkon"
+                   " haus wohnung wohnraum erdgeschoss obergeschoss".split())  # fmt: skip
 BITS = 20
 BUCKETS = 1 << BITS
 _MASK = BUCKETS - 1
@@ -24,14 +31,33 @@ Vector = tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]
 
 
 def grams(words: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Character n-grams of each padded word, and word unigrams and bigrams."""
+    """Character n-grams of each padded word; words, word classes and their pairs."""
     chars: list[str] = []
     for word in words:
         padded = f" {word} "
         for size in CHAR_SIZES:
             chars.extend(padded[i : i + size] for i in range(len(padded) - size + 1))
     tokens = list(words) + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+    classes = [word_class(word) or word for word in words]
+    tokens += [c for c in classes if c.startswith("#")]
+    tokens += [f"{a} {b}" for a, b in itertools.pairwise(classes)
+               if a.startswith("#") or b.startswith("#")]  # fmt: skip
     return chars, tokens
+
+
+def word_class(word: str) -> str | None:
+    """A class for words a sentence may hold any of: "#num", "#color", "#room", or None.
+
+    "mach das licht im lesezimmer grün" then shares features with the rooms and colors
+    training saw, whatever the home calls its rooms.
+    """
+    if word.isdigit() or word_value(word) is not None:
+        return "#num"
+    if parse_color(word) is not None:
+        return "#color"
+    if word in _ROOMS or word.endswith("zimmer"):
+        return "#room"
+    return None
 
 
 def bucket_counts(words: Sequence[str]) -> tuple[Counter[int], Counter[int]]:

@@ -24,8 +24,9 @@ from hausgeist.language.model.mapping import load_mapping
 from hausgeist.language.model.slots import SLOTS_FILE, train_tagger
 from hausgeist.language.parse import ParseResult
 
-# Chosen on MASSIVE de dev (BENCHMARKS.md): the softmax temperature over SVM margins, and
-# the tagger's iterations.
+# Chosen on MASSIVE de dev (BENCHMARKS.md): the SVM's regularization, the softmax
+# temperature over its margins, and the tagger's iterations.
+SVM_C = 0.5
 TEMPERATURE = 10.0
 CRF_ITERATIONS = 100
 
@@ -72,7 +73,7 @@ def train_intents(examples: list[Example]) -> IntentModel:
     matrix = _matrix(examples, idf)
     df = np.bincount(matrix.indices, minlength=BUCKETS)
     buckets = np.flatnonzero(df >= 2).astype(np.int64)
-    svm = LinearSVC(C=1.0, random_state=0).fit(matrix[:, buckets], [e.label for e in examples])
+    svm = LinearSVC(C=SVM_C, random_state=0).fit(matrix[:, buckets], [e.label for e in examples])
     return IntentModel(
         buckets,
         svm.coef_.T.astype(np.float16),
