@@ -93,6 +93,30 @@ class Nearest:
             return Guess(heard, top, top - rival)
         return Guess(text, top, top - rival, best)
 
+    def candidates(self, heard: str, limit: int) -> list[str]:
+        """Up to `limit` distinct commands nearest to `heard` in spelling, each with the
+        numbers heard in place of its own (when they count alike) and free text as heard."""
+        spoken = words(heard)
+        if not spoken:
+            return []
+        heard_numbers = [part for part in spoken if part in _NUMBER_WORDS]
+        found = process.extract(key(spoken), self._keys, scorer=fuzz.ratio, limit=CANDIDATES)
+        out: dict[str, None] = {}
+        for _, _, index in found:
+            command = self.commands[index]
+            text = command.text if command.free is None else _with_free_text(command, spoken)
+            parts = text.split()
+            own = [i for i, part in enumerate(parts) if part in _NUMBER_WORDS]
+            if heard_numbers and len(own) == len(heard_numbers):
+                for i, number in zip(own, heard_numbers, strict=True):
+                    parts[i] = number
+            text = " ".join(parts)
+            if self.read(text).intent is not None:
+                out[text] = None
+            if len(out) >= limit:
+                break
+        return list(out)
+
     def _same(self, command: Command, text: str) -> bool:
         """Whether `text` (the command with heard free text) still means the command."""
         parsed = self.read(text)

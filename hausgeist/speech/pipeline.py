@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from hausgeist.dialog.assistant import Assistant, TurnResult
+from hausgeist.home.snapshot import HomeSnapshot
 from hausgeist.language.grammar import load_source, parse_source
 from hausgeist.language.parse import Understanding
 from hausgeist.speech.audio import MAX_SECONDS, Audio, pad, prepare, read_wav
 from hausgeist.speech.models import models_dir
 from hausgeist.speech.nearest import Guess, Nearest
-from hausgeist.speech.sentences import commands
+from hausgeist.speech.rescore import Choice, Proposal, casing, decide, propose, written
+from hausgeist.speech.sentences import commands, filled, nouns
 from hausgeist.speech.stt import Hints, SpeechToText, Transcript
 from hausgeist.speech.tts import CachedTts, default_tts
 from hausgeist.speech.vad import SileroVad, speech_seconds
@@ -50,6 +52,7 @@ class Heard:
     snapped: bool = False
     guess: Guess | None = None  # the nearest command, when the transcript was no command
     timings: dict[str, float] = field(default_factory=dict)
+    choice: Choice | None = None  # whisper's scores of the transcript and the home's commands
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,13 @@ class SpeechStage:
         if not transcript.text or transcript.no_speech > MAX_NO_SPEECH:
             return Heard("", transcript.text, False, audio.seconds, transcript, timings=timings)
         mark = time.perf_counter()
+        if transcript.score is not None:
+            with guard:
+                proposal = home.propose(assistant.understanding, transcript.text)
+            choice = decide(proposal, transcript.score(proposal.sentences))
+            timings["rescore"] = time.perf_counter() - mark
+            return Heard(choice.text, transcript.text, True, audio.seconds, transcript,
+                         choice.chosen is not None, choice=choice, timings=timings)  # fmt: skip
         with guard:
             guess = home.snap(assistant.understanding, transcript.text)
         timings["snap"] = time.perf_counter() - mark
@@ -136,7 +146,7 @@ class SpeechStage:
         key: Hashable = (id(assistant.understanding), home.key or (home.areas, home.entities))
         found = self._homes.get(key)
         if found is None:
-            found = _Home(hints(home))
+            found = _Home(hints(home), _nouns(home))
             if len(self._homes) >= _HOMES:
                 self._homes.pop(next(iter(self._homes)))
             self._homes[key] = found
@@ -146,19 +156,34 @@ class SpeechStage:
 class _Home:
     """One home's decoding prompt and, built on its first misheard command, its index."""
 
-    def __init__(self, prompt: Hints) -> None:
+    def __init__(self, prompt: Hints, nouns: dict[str, str]) -> None:
         self.hints = prompt
+        self.nouns = nouns
         self._nearest: Nearest | None = None
 
     def snap(self, understanding: Understanding, heard: str) -> Guess | None:
         """None when `heard` is a command as it is, else the nearest command (maybe unsure)."""
         if understanding.parse(heard).intent is not None:
             return None
+        return self.nearest(understanding).guess(heard)
+
+    def propose(self, understanding: Understanding, heard: str) -> Proposal:
+        """The transcript and the home's commands nearest to it, for the recogniser to score."""
+        return propose(heard, self.nearest(understanding), understanding.parse, self.nouns)
+
+    def nearest(self, understanding: Understanding) -> Nearest:
+        """The index of the home's commands, built on first use."""
         if self._nearest is None:
             intents = parse_source(load_source("de"))
             drawn = commands(intents, understanding.home, understanding.parse)
             self._nearest = Nearest(drawn, understanding.parse)
-        return self._nearest.guess(heard)
+        return self._nearest
+
+
+def _nouns(home: HomeSnapshot) -> dict[str, str]:
+    """How whisper writes the home's command words: the grammar's replies, the everyday
+    phrases with the home's names, and the vocabulary's nouns."""
+    return casing([*written(load_source("de")), *filled(home), "x " + " ".join(nouns())])
 
 
 def nothing_heard(conversation_id: str | None) -> TurnResult:

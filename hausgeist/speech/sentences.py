@@ -119,6 +119,12 @@ def phrases() -> list[str]:
         return [str(shape) for shape in yaml.safe_load(stream)["phrases"]]
 
 
+def nouns() -> list[str]:
+    """The command vocabulary's nouns in phrases.yaml, with their capitals."""
+    with PHRASES_FILE.open(encoding="utf-8") as stream:
+        return [str(noun) for noun in yaml.safe_load(stream)["nouns"]]
+
+
 def filled(home: HomeSnapshot, every: bool = True) -> list[str]:
     """The shapes with the home's names: every name in every shape, or one name per shape
     (rooms and devices taken in turn), which is short enough for a decoding prompt."""
@@ -176,13 +182,22 @@ def number_words(number: int) -> str:
 
 
 def _words(pieces: list[Piece]) -> tuple[list[str], list[tuple[int, int, str]]]:
+    """The words of a drawn sentence, a piece glued to the word before when no space parts
+    them ("spiel" and "e" are "spiele"), and the word span of each free-text value."""
     words: list[str] = []
     free: list[tuple[int, int, str]] = []
+    glued = False  # whether the last piece ended inside a word
     for text, slot in pieces:
         part = text.casefold().split()
+        if not part:
+            glued = glued and not text
+            continue
+        if glued and not text[0].isspace() and words:
+            words[-1] += part.pop(0)
         if slot is not None and part:
             free.append((len(words), len(words) + len(part), slot))
         words.extend(part)
+        glued = not text[-1].isspace()
     return words, free
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from hausgeist.speech.audio import Audio
@@ -24,6 +25,9 @@ class Transcript:
     seconds: float  # length of the audio
     elapsed: float  # time the engine took
     no_speech: float = 0.0  # the engine's own belief that there was no speech (0-1)
+    # The engine's mean log-probability per token of each given sentence for this audio,
+    # when it can tell (whisper can); sentences it may have misheard are compared by it.
+    score: Callable[[Sequence[str]], list[float]] | None = field(default=None, compare=False)
 
     @property
     def real_time_factor(self) -> float:

@@ -1,20 +1,33 @@
-"""Speech-to-text with faster-whisper (CTranslate2), int8 on the CPU by default."""
+"""Speech-to-text with faster-whisper (CTranslate2), int8 on the CPU by default.
+
+A command (at most 30 s) is encoded once; beam search writes what was heard, and the same
+encoder output then scores other sentences the household may have said (`Transcript.score`):
+whisper's own probability of each sentence's words given the audio, so choosing a command
+of the home asks the recogniser, not only the spelling, which sentence was said.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from hausgeist.speech.audio import RATE, Audio
 from hausgeist.speech.errors import EngineError, ModelError
 from hausgeist.speech.models import whisper_base
 from hausgeist.speech.stt import Hints, Transcript
 
-# whisper reads at most 223 prompt tokens, the last ones of a longer prompt (faster-whisper
-# cuts it); this only bounds the text that is tokenized.
+# whisper reads at most 223 prompt tokens, the last ones of a longer prompt; this only
+# bounds the text that is tokenized.
 _PROMPT_CHARS = 2_000
+_WINDOW = 3_000  # mel frames whisper encodes at once (30 s)
+# Encoder positions (20 ms each) after the audio's end that scoring still reads: the decoder
+# attends to the speech, so cutting the silent rest of the window makes scoring ~10x cheaper.
+_SCORE_TAIL = 50
 
 
 class WhisperStt:
@@ -37,6 +50,7 @@ class WhisperStt:
         self.beam_size = beam_size
         self._loaded: Any = None
         self._lock = threading.Lock()  # one decode at a time: two would only share the cores
+        self._capitals: dict[str, str] = {}  # a lower-case word and how whisper writes it
 
     def model_path(self) -> Path:
         """The model directory: a path as given, the bundled base, or an installed download."""
@@ -69,21 +83,87 @@ class WhisperStt:
         return self._loaded
 
     def transcribe(self, audio: Audio, hints: Hints) -> Transcript:
-        """German text from 16 kHz mono audio."""
+        """German text from 16 kHz mono audio; a command also gets a scorer of sentences."""
         if audio.rate != RATE:
             raise EngineError("Whisper braucht 16 kHz.", f"got {audio.rate} Hz")
         began = time.perf_counter()
+        prompt = hints.prompt[:_PROMPT_CHARS] or None
         with self._lock:
             model = self.load()
             try:
-                segments, _ = model.transcribe(
-                    audio.samples, language="de", task="transcribe", beam_size=self.beam_size,
-                    temperature=0.0, without_timestamps=True, condition_on_previous_text=False,
-                    initial_prompt=hints.prompt[:_PROMPT_CHARS] or None, vad_filter=False,
-                )  # fmt: skip
-                found = list(segments)
+                if audio.seconds > _WINDOW // 100:
+                    return self._long(model, audio, prompt, began)
+                text, no_speech, score = self._command(model, audio, prompt)
             except (RuntimeError, ValueError) as err:
                 raise EngineError("Die Spracherkennung ist fehlgeschlagen.", str(err)) from err
+        return Transcript(text, audio.seconds, time.perf_counter() - began, no_speech, score)
+
+    def _command(
+        self, model: Any, audio: Audio, prompt: str | None
+    ) -> tuple[str, float, Callable[[Sequence[str]], list[float]]]:
+        """Beam search over one window, and a scorer reading the same encoder output."""
+        from faster_whisper.tokenizer import Tokenizer  # type: ignore[import-untyped]
+
+        tokenizer = Tokenizer(model.hf_tokenizer, True, task="transcribe", language="de")
+        features = model.feature_extractor(audio.samples)
+        frames = min(features.shape[-1], _WINDOW)
+        features = np.pad(features[:, :_WINDOW], ((0, 0), (0, _WINDOW - frames)))
+        encoded = model.encode(features)
+        previous = tokenizer.encode(" " + prompt.strip()) if prompt else []
+        start = model.get_prompt(tokenizer, previous, without_timestamps=True)
+        result = model.model.generate(
+            encoded, [start], beam_size=self.beam_size, max_length=model.max_length,
+            return_scores=True, return_no_speech_prob=True, suppress_blank=True,
+            suppress_tokens=[-1],
+        )[0]  # fmt: skip
+        text = tokenizer.decode(result.sequences_ids[0]).strip()
+        heard = np.asarray(encoded)[:, : min(frames // 2 + _SCORE_TAIL, _WINDOW // 2)]
+
+        def score(sentences: Sequence[str]) -> list[float]:
+            return self._score(model, tokenizer, heard, sentences)
+
+        return text, float(result.no_speech_prob), score
+
+    def _score(
+        self, model: Any, tokenizer: Any, heard: np.ndarray, sentences: Sequence[str]
+    ) -> list[float]:
+        """Mean log-probability per token of each sentence given the audio."""
+        import ctranslate2  # type: ignore[import-untyped]
+
+        tokens = [tokenizer.encode(" " + self._written(tokenizer, s)) for s in sentences]
+        if not tokens:
+            return []
+        batch = ctranslate2.StorageView.from_array(
+            np.ascontiguousarray(np.repeat(heard, len(tokens), axis=0))
+        )
+        start = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
+        with self._lock:
+            found = model.model.align(batch, start, tokens, heard.shape[1] * 2)
+        return [float(np.mean(np.log(np.maximum(r.text_token_probs, 1e-12)))) for r in found]
+
+    def _written(self, tokenizer: Any, sentence: str) -> str:
+        """`sentence` with each lower-case word capitalized where whisper's vocabulary
+        knows it so (fewer tokens: " Wetter" is one, " wetter" two): whisper writes German
+        nouns with capitals, and a noun written small would score as a misspelling."""
+        body = sentence.rstrip(".?!")
+        words = body.split()
+        for index, word in enumerate(words[1:], 1):
+            if word.isalpha() and word.islower():
+                if word not in self._capitals:
+                    title = word[:1].upper() + word[1:]
+                    shorter = len(tokenizer.encode(" " + title)) < len(tokenizer.encode(" " + word))
+                    self._capitals[word] = title if shorter else word
+                words[index] = self._capitals[word]
+        return " ".join(words) + sentence[len(body) :]
+
+    def _long(self, model: Any, audio: Audio, prompt: str | None, began: float) -> Transcript:
+        """Over 30 s: faster-whisper's own windowing, no scorer (no command is that long)."""
+        segments, _ = model.transcribe(
+            audio.samples, language="de", task="transcribe", beam_size=self.beam_size,
+            temperature=0.0, without_timestamps=True, condition_on_previous_text=False,
+            initial_prompt=prompt, vad_filter=False,
+        )  # fmt: skip
+        found = list(segments)
         text = " ".join(segment.text.strip() for segment in found).strip()
         no_speech = min((segment.no_speech_prob for segment in found), default=1.0)
         return Transcript(text, audio.seconds, time.perf_counter() - began, no_speech)

@@ -23,10 +23,10 @@ def commands(path: Path = COMMANDS) -> list[dict[str, str | None]]:
     return found
 
 
-def speak(text: str, speed: int = 150, pitch: int = 50) -> Audio:
-    """espeak-ng's German voice saying `text`."""
+def speak(text: str, speed: int = 150, pitch: int = 50, voice: str = "de") -> Audio:
+    """espeak-ng's German voice (or a variant, "de+f2") saying `text`."""
     done = subprocess.run(
-        ["espeak-ng", "-v", "de", "-s", str(speed), "-p", str(pitch), "--stdout", text],
+        ["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "--stdout", text],
         capture_output=True, check=True,
     )  # fmt: skip
     return read_wav(done.stdout)

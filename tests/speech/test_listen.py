@@ -77,13 +77,14 @@ def test_the_command_list_has_at_least_40_commands() -> None:
 def test_intent_accuracy_does_not_fall_below_what_was_measured(outcomes: list[Outcome]) -> None:
     # Measured 62 % over both variants (67 % clean, 57 % noisy) with whisper-base int8 on
     # espeak-ng's voice, a prompt of everyday commands and sentence snapping (49 % before
-    # both): a regression guard, not the goal (next test).
+    # both); with whisper scoring the home's nearest commands (rescore.py), 69 % clean on
+    # a loaded machine: a regression guard, not the goal (next test).
     misses = [f"{o.text!r} heard {o.heard!r}" for o in outcomes if o.intent != o.expected]
     assert _accuracy(outcomes) >= 0.55, "\n".join(misses)
 
 
-@pytest.mark.xfail(reason="issue 5's 90 %: whisper-base hears espeak-ng's German too poorly",
-                   strict=False)  # fmt: skip
+@pytest.mark.xfail(reason="issue 5's 90 %: whisper-base hears espeak-ng's German too poorly; "
+                   "rescoring with whisper reached 69 % clean", strict=False)  # fmt: skip
 def test_listen_gets_the_intent_right_at_least_90_percent_of_the_time(
     outcomes: list[Outcome],
 ) -> None:
@@ -177,3 +178,14 @@ def test_the_everyday_phrases_are_neither_test_nor_calibration_commands() -> Non
     fixed = {shape.casefold() for shape in phrases() if "{" not in shape}
     spoken = {str(c["text"]).casefold() for c in commands() + commands(CALIBRATION)}
     assert not fixed & spoken
+
+
+def test_whisper_scores_sentences_against_the_audio_it_heard(
+    stage: SpeechStage, household: Assistant
+) -> None:
+    heard = stage.hear(speak("Mach das Licht im Schlafzimmer an", 140), household)
+    assert heard.stt is not None and heard.stt.score is not None and heard.choice is not None
+    said, other = heard.stt.score(["Mach das Licht im Schlafzimmer an.",
+                                   "Schalte die Kaffeemaschine aus."])  # fmt: skip
+    assert -20 < other < said <= 0
+    assert all(-50 < c.score <= 0 for c in heard.choice.candidates)

@@ -1,0 +1,115 @@
+"""Choosing between the transcript and the home's commands by the recogniser's scores."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from hausgeist.app import build_assistant
+from hausgeist.dialog.assistant import Assistant
+from hausgeist.language.sampling import Piece
+from hausgeist.server.registry import Registry
+from hausgeist.speech.nearest import Nearest
+from hausgeist.speech.rescore import (
+    MAX_BEHIND,
+    MIN_LEAD,
+    MIN_OVER,
+    MIN_SCORE,
+    Proposal,
+    cased,
+    casing,
+    decide,
+    propose,
+)
+from hausgeist.speech.sentences import Command, _words
+
+ON = ("HassTurnOn", "area=Bad", "domain=light")
+OFF = ("HassTurnOff", "area=Bad", "domain=light")
+
+
+def _proposal(heard_meaning: tuple[str, ...], *meanings: tuple[str, ...]) -> Proposal:
+    texts = tuple(f"Satz {i}." for i in range(len(meanings)))
+    return Proposal("Gehört.", ("Gehört.", *texts), (heard_meaning, *meanings))
+
+
+def test_a_command_nearly_as_likely_as_a_transcript_that_is_no_command_is_taken() -> None:
+    choice = decide(_proposal(("",), OFF, ON), [-0.5, -0.4 - MAX_BEHIND, -2.9])
+    assert choice.chosen is not None and choice.chosen.meaning == OFF
+    assert choice.text == "Satz 0"
+
+
+def test_a_command_far_behind_the_transcript_is_not_taken() -> None:
+    choice = decide(_proposal(("",), OFF, ON), [-0.5, -0.6 - MAX_BEHIND, -2.9])
+    assert choice.chosen is None and choice.text == "Gehört."
+
+
+def test_a_close_race_between_two_meanings_is_no_command() -> None:
+    choice = decide(_proposal(("",), OFF, ON), [-2.0, -1.5, -1.5 - MIN_LEAD / 2])
+    assert choice.chosen is None
+
+
+def test_two_sentences_alike_in_meaning_are_no_race() -> None:
+    choice = decide(_proposal(("",), OFF, OFF), [-2.0, -1.5, -1.51])
+    assert choice.chosen is not None
+
+
+def test_a_command_scoring_too_low_at_all_is_not_taken() -> None:
+    choice = decide(_proposal(("",), OFF, ON), [MIN_SCORE, MIN_SCORE - 0.1, MIN_SCORE - 3])
+    assert choice.chosen is None
+
+
+def test_a_transcript_that_is_another_command_must_be_beaten() -> None:
+    behind = decide(_proposal(ON, OFF), [-1.0, -1.0 + MIN_OVER / 2])
+    ahead = decide(_proposal(ON, OFF), [-1.0, -1.0 + MIN_OVER * 2])
+    assert behind.chosen is None and behind.text == "Gehört."
+    assert ahead.chosen is not None and ahead.chosen.meaning == OFF
+
+
+def test_commands_are_written_as_whisper_writes_german() -> None:
+    nouns = casing(["Das Licht im Bad ist an.", "Der Timer läuft. Timer gestellt"])
+    assert nouns == {"licht": "Licht", "bad": "Bad", "timer": "Timer"}
+    assert cased("schalte das licht im bad aus", nouns, "?") == "Schalte das Licht im Bad aus?"
+
+
+def test_drawn_pieces_without_a_space_between_them_are_one_word() -> None:
+    pieces: list[Piece] = [("spiel", None), ("e", None), (" musik von ", None),
+                           (" den beatles ", "search_query"), ("ab", None)]  # fmt: skip
+    assert _words(pieces) == (["spiele", "musik", "von", "den", "beatles", "ab"],
+                              [(3, 5, "search_query")])  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    data: Path = tmp_path_factory.mktemp("data")
+    os.environ["HAUSGEIST_DATA"] = str(data)
+    return build_assistant(Registry(data).default_household().directory)
+
+
+def test_candidates_take_the_numbers_heard(assistant: Assistant) -> None:
+    read = assistant.understanding.parse
+    index = Nearest(
+        [Command("stell einen timer auf acht minuten", "HassStartTimer", ("HassStartTimer",)),
+         Command("stell die heizung auf einundzwanzig grad", "HassClimateSetTemperature",
+                 ("HassClimateSetTemperature",))],
+        read,
+    )  # fmt: skip
+    found = index.candidates("Still einen Timer auf 17 Minuten", 5)
+    assert found[0] == "stell einen timer auf siebzehn minuten"
+
+
+def test_the_proposal_scores_the_transcript_first_and_each_command_once(
+    assistant: Assistant,
+) -> None:
+    read = assistant.understanding.parse
+    index = Nearest(
+        [Command("lösche den timer", "HassCancelTimer", ("HassCancelTimer",)),
+         Command("stell einen timer auf acht minuten", "HassStartTimer", ("HassStartTimer",))],
+        read,
+    )  # fmt: skip
+    proposal = propose("Lasschen den Timer.", index, read, {"timer": "Timer"})
+    assert proposal.sentences[0] == "Lasschen den Timer."
+    assert "Lösche den Timer." in proposal.sentences
+    assert len(set(proposal.sentences)) == len(proposal.sentences)
+    assert len(proposal.meanings) == len(proposal.sentences)
