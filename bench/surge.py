@@ -48,7 +48,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -218,7 +218,10 @@ async def closed_loop(url: str, token: str, seconds: float, workers: int) -> flo
     async def work() -> None:
         nonlocal done
         while time.monotonic() < ends:
-            answer = await transport.send(turn_request(pick(), headers), DEADLINE)
+            try:
+                answer = await transport.send(turn_request(pick(), headers), DEADLINE)
+            except SatelliteError:
+                continue  # no answer within the deadline: not a completed turn
             if answer.status == 200:
                 done += 1
             elif answer.status == 503:
@@ -410,7 +413,9 @@ async def scenario(url: str, token: str, capacity: float, seconds: float) -> dic
     stepped = {
         "timeline": rows,
         "recovery_s": recovery(rows, 15.0, baseline),
-        "surge": summary([s for s in shots if 5 <= s.due < 15], 10.0, 10 * capacity, lags),
+        "surge": summary(
+            [replace(s, due=s.due - 5) for s in shots if 5 <= s.due < 15], 10.0, 10 * capacity, lags
+        ),
     }
     print(f"  step  recovery {stepped['recovery_s']} s", flush=True)
     await asyncio.sleep(2)
