@@ -117,7 +117,7 @@ class ModelFallback:
         confidence = mass[_key(reading)]
         if reading is None or reading.intent in _NEVER_GUESSED or confidence < self.ask:
             return ModelReading(None, {}, round(confidence, 3) if reading else 0.0, label)
-        spans = tagger.spans(words)
+        spans = tagger.spans(words, label)
         intent = _refine(reading.intent, words, spans)
         slots = normalize(intent, words, spans, home, today, label in _LIGHT_LABELS)
         slots.update(reading.slots)
@@ -139,8 +139,12 @@ class ModelFallback:
                          if mapping.reading(name) is None))  # fmt: skip
 
     def spans(self, words: Sequence[str]) -> tuple[Span, ...]:
-        """The tagger's slot spans (in its own slot names)."""
-        return self._models()[1].spans(words) if words else ()
+        """The tagger's slot spans (in its own slot names), given the classifier's class."""
+        if not words:
+            return ()
+        intents, tagger, _ = self._models()
+        label = intents.labels[int(intents.probabilities(words).argmax())]
+        return tagger.spans(words, label)
 
     def _models(self) -> tuple[IntentModel, SlotTagger, MassiveMap]:
         with self._lock:

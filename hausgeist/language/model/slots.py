@@ -1,4 +1,5 @@
-"""The slot tagger: a linear-chain CRF (CRFsuite) over word, affix and context features.
+"""The slot tagger: a linear-chain CRF (CRFsuite) over word, affix, context and word-class
+features, and the sentence's intent class (gold in training, the classifier's at run time).
 
 It tags words with BIO labels whose slot names are the tagger's (massive.yaml `slots` and
 `grammar_slots`); normalize.py turns the tagged words into the values the skills use.
@@ -13,14 +14,16 @@ from pathlib import Path
 import pycrfsuite  # type: ignore[import-untyped]
 
 from hausgeist.language.model.data import Example, Span
+from hausgeist.language.model.features import word_class
 from hausgeist.language.numbers import word_value
 
 Features = list[str]
 SLOTS_FILE = "slots.crfsuite"
 
 
-def word_features(words: Sequence[str], i: int) -> Features:
-    """What the tagger sees of word `i`: itself, its affixes and shape, its neighbours."""
+def word_features(words: Sequence[str], i: int, intent: str | None = None) -> Features:
+    """What the tagger sees of word `i`: itself, its affixes and shape, its neighbours'
+    words and word classes, and the sentence's intent class."""
     word = words[i]
     out = [
         f"w={word}",
@@ -54,12 +57,19 @@ def word_features(words: Sequence[str], i: int) -> Features:
         out.append(f"b-1={words[i - 1]}|{word}")
     if i + 1 < len(words):
         out.append(f"b+1={word}|{words[i + 1]}")
+    if intent is not None:
+        out.append(f"intent={intent}")
+    for offset in (-1, 0, 1):
+        j = i + offset
+        found = word_class(words[j]) if 0 <= j < len(words) else None
+        if found is not None:
+            out.append(f"c{offset:+d}={found}")
     return out
 
 
-def sentence_features(words: Sequence[str]) -> list[Features]:
-    """Features of every word of a sentence."""
-    return [word_features(words, i) for i in range(len(words))]
+def sentence_features(words: Sequence[str], intent: str | None = None) -> list[Features]:
+    """Features of every word of a sentence (`intent`: its class, gold or predicted)."""
+    return [word_features(words, i, intent) for i in range(len(words))]
 
 
 def train_tagger(
@@ -69,7 +79,7 @@ def train_tagger(
     trainer = pycrfsuite.Trainer(verbose=False)
     for example in examples:
         if example.words:
-            trainer.append(sentence_features(example.words), example.tags())
+            trainer.append(sentence_features(example.words, example.label), example.tags())
     trainer.set_params(
         {"c1": c1, "c2": 0.01, "max_iterations": iterations, "feature.possible_transitions": True}
     )
@@ -86,11 +96,11 @@ class SlotTagger:
         # it decodes, so two threads at once would mix their sentences.
         self._lock = threading.Lock()
 
-    def spans(self, words: Sequence[str]) -> tuple[Span, ...]:
-        """The slot spans of a sentence."""
+    def spans(self, words: Sequence[str], intent: str | None = None) -> tuple[Span, ...]:
+        """The slot spans of a sentence whose intent class the classifier gave."""
         if not words:
             return ()
-        features = sentence_features(words)
+        features = sentence_features(words, intent)
         with self._lock:
             tags = self._tagger.tag(features)
         return spans_of(tags)
