@@ -19,7 +19,7 @@ from hausgeist.language.model.generate import grammar_sentences
 from hausgeist.language.model.intents import IntentModel
 from hausgeist.language.model.mapping import load_mapping
 from hausgeist.language.model.normalize import match_name, normalize
-from hausgeist.language.model.scoring import Prediction, score
+from hausgeist.language.model.scoring import Prediction, score, slot_f1
 from hausgeist.language.model.slots import spans_of
 from hausgeist.language.model.train import train_intents
 from hausgeist.language.parse import Understanding
@@ -128,3 +128,10 @@ def test_a_classifier_trained_on_a_few_sentences_round_trips_through_its_file(
 
 def test_without_model_files_the_stage_is_grammar_only(tmp_path: Path) -> None:
     assert not ModelFallback(tmp_path).available()
+
+
+def test_slot_f1_on_some_slot_types_counts_only_those() -> None:
+    gold = [Example(("licht", "im", "bad", "um", "acht"), "x", (("area", 2, 3), ("time", 4, 5)))]
+    guess = [Prediction(None, slot_values=frozenset({("area", "bad"), ("event", "acht")}))]
+    assert slot_f1(gold, guess) == pytest.approx(0.5)
+    assert slot_f1(gold, guess, {"area"}) == 1.0

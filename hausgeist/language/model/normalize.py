@@ -49,6 +49,11 @@ def normalize(
     return slots
 
 
+def acted_on() -> frozenset[str]:
+    """The tagger's slot types that become a skill's slot (the others are never used)."""
+    return frozenset(_HANDLERS)
+
+
 def match_name(text: str, names: Sequence[str], partial: bool = True) -> str | None:
     """The name of `names` that the words mean: equal, or one contained in the other.
 

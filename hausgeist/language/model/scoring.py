@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,13 +68,23 @@ def _share(predicted: Sequence[Prediction], rows: list[int]) -> float:
     return sum(p.asked is not None for _, p in _at(predicted, rows)) / max(1, len(rows))
 
 
-def slot_f1(gold: Sequence[Example], predicted: Sequence[Prediction]) -> float | None:
-    """Micro F1 over (slot, words) pairs, as MASSIVE reports it; None without a tagger."""
+def slot_f1(
+    gold: Sequence[Example],
+    predicted: Sequence[Prediction],
+    kinds: Collection[str] | None = None,
+) -> float | None:
+    """Micro F1 over (slot, words) pairs, as MASSIVE reports it; None without a tagger.
+
+    With `kinds`, only pairs of those slot types count (gold and predicted alike).
+    """
     if any(p.slot_values is None for p in predicted):
         return None
     hits = found = wanted = 0
     for row, guess in zip(gold, predicted, strict=True):
         expected, got = row.slot_values(), guess.slot_values or frozenset()
+        if kinds is not None:
+            expected = {pair for pair in expected if pair[0] in kinds}
+            got = frozenset(pair for pair in got if pair[0] in kinds)
         hits += len(expected & got)
         found += len(got)
         wanted += len(expected)
