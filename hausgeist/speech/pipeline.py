@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Hashable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -143,7 +143,10 @@ class SpeechStage:
 
     def _home(self, assistant: Assistant) -> _Home:
         home = assistant.home.snapshot()
-        key: Hashable = (id(assistant.understanding), home.key or (home.areas, home.entities))
+        # The home's structure, not its devices' states: switching a light must not rebuild
+        # the index of its commands.
+        layout = tuple(replace(entity, state=None) for entity in home.entities)
+        key: Hashable = (id(assistant.understanding), home.key or (home.areas, layout))
         found = self._homes.get(key)
         if found is None:
             found = _Home(hints(home), _nouns(home))

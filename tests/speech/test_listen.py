@@ -189,3 +189,15 @@ def test_whisper_scores_sentences_against_the_audio_it_heard(
                                    "Schalte die Kaffeemaschine aus."])  # fmt: skip
     assert -20 < other < said <= 0
     assert all(-50 < c.score <= 0 for c in heard.choice.candidates)
+
+
+def test_switching_a_device_keeps_the_homes_command_index(
+    stage: SpeechStage, household: Assistant
+) -> None:
+    # The index of a home's commands takes seconds to build; a light switched between two
+    # spoken turns once rebuilt it for every turn.
+    before = stage._home(household)
+    household.ask("Mach das Licht im Flur an")
+    assert stage._home(household) is before
+    household.ask("Mach das Licht im Flur aus")
+    assert stage._home(household) is before
