@@ -65,13 +65,23 @@ class Client:
         self._draw = draw
 
     async def ask(
-        self, text: str, conversation_id: str | None = None, criticality: str = "default"
+        self,
+        text: str,
+        conversation_id: str | None = None,
+        criticality: str = "default",
+        idempotency_key: str | None = None,
     ) -> Attempted:
-        """One turn (POST /v1/ask); without an idempotency key it is only retried when shed."""
+        """One turn (POST /v1/ask); without an idempotency key it is only retried when shed.
+
+        With a key (e.g. a fresh `uuid4().hex` per spoken command) it is also retried when
+        its outcome is unknown: the server answers a repeated key from what it kept and acts
+        only once.
+        """
         body: dict[str, Any] = {"text": text}
         if conversation_id:
             body["conversation_id"] = conversation_id
-        return await self.send(Request("POST", "/v1/ask", body), criticality=criticality)
+        request = Request("POST", "/v1/ask", body)
+        return await self.send(request, idempotency_key, criticality)
 
     async def ask_audio(self, wav: bytes, criticality: str = "default") -> Attempted:
         """One spoken turn (POST /v1/ask with a WAV recording), retried only when shed."""

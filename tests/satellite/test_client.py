@@ -120,6 +120,18 @@ def test_an_idempotent_request_or_one_with_a_key_is_retried_after_an_unknown_out
     assert [r.headers["Idempotency-Key"] for r, _ in keyed.sent] == ["k-1", "k-1"]
 
 
+def test_a_keyed_turn_is_retried_after_an_unknown_outcome_and_an_unkeyed_one_is_not() -> None:
+    keyed = Script([Unreachable("reset", sent=True), answer(200)])
+    world = World()
+    done = asyncio.run(client(keyed, world).ask("Licht an", idempotency_key="turn-1"))
+    assert done.attempts == 2
+    assert [r.headers["Idempotency-Key"] for r, _ in keyed.sent] == ["turn-1", "turn-1"]
+    unkeyed = Script([Unreachable("reset", sent=True), answer(200)])
+    with pytest.raises(Unreachable):
+        asyncio.run(client(unkeyed, World()).ask("Licht an"))
+    assert len(unkeyed.sent) == 1
+
+
 def test_client_errors_are_final() -> None:
     script = Script([answer(400), answer(200)])
     assert run(client(script, World())).attempts == 1
