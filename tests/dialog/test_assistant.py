@@ -12,17 +12,6 @@ from hausgeist.skills.weather import Weather, WeatherSkill
 from tests.fakes import FakeClock
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def assistant(tmp_path: Path, grammar_cache: Path, clock: FakeClock) -> Assistant:
-    (tmp_path / "cache").symlink_to(grammar_cache)
-    return build_assistant(tmp_path, clock=clock)
-
-
 def test_switching_on_the_kitchen_light_changes_it_and_says_so(assistant: Assistant) -> None:
     result = assistant.ask("Schalte das Licht in der Küche an")
     assert result.reply == "Licht eingeschaltet"

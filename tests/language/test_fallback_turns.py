@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import pytest
 
-from hausgeist.app import build_assistant
 from hausgeist.dialog.assistant import NOT_UNDERSTOOD, Assistant
 from hausgeist.language.model.fallback import MODEL_DIR, ModelFallback
 from tests.fakes import FakeClock
 
 UNSURE = "die beleuchtung im schlafzimmer ausknipsen"  # the grammar misses it, the model not
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def assistant(tmp_path: Path, grammar_cache: Path, clock: FakeClock) -> Assistant:
-    """The assistant `hausgeist ask` and the server build, with the packaged model."""
-    (tmp_path / "cache").symlink_to(grammar_cache)
-    return build_assistant(tmp_path, clock=clock)
 
 
 @pytest.fixture

@@ -7,12 +7,6 @@ from collections.abc import Iterator
 import pytest
 
 from hausgeist.store.sqlite import Store
-from tests.fakes import FakeClock
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture
