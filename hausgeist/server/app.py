@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -29,7 +30,7 @@ from hausgeist.server.middleware import Observe
 from hausgeist.server.openapi import document as openapi_document
 from hausgeist.server.registry import Registry
 from hausgeist.server.shedding import AdmissionGate
-from hausgeist.server.speech import SpeechService, reply_audio
+from hausgeist.server.speech import SpeechService, reply_audio, speech_of, warm_up
 from hausgeist.server.state import ServerState, Settings
 from hausgeist.server.stream import stream
 
@@ -98,9 +99,17 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     state: ServerState = app.state.server
     await anyio.to_thread.run_sync(app.state.speech.render_apology)
     ticker = asyncio.create_task(_ring_ticker(state, app.state.speech))
+    stop = threading.Event()
+    if state.settings.warm_speech:
+        # A daemon thread, not a worker of the event loop's pool: it runs for seconds to
+        # minutes and must neither hold up requests nor a shutdown.
+        app.state.speech.warming = True  # until the thread has gone through every household
+        args = (state, app.state.speech, asyncio.get_running_loop(), stop)
+        threading.Thread(target=warm_up, args=args, name="warm-up", daemon=True).start()
     try:
         yield
     finally:
+        stop.set()
         ticker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await ticker
@@ -157,6 +166,7 @@ async def _openapi(request: Request) -> Response:
 
 async def _status(request: Request) -> Response:
     state = api.state_of(request)
+    speech = speech_of(request)
     offered = max(state.turns + state.shed, 1)
     return JSONResponse({
         "status": "draining" if state.draining.is_set() else "ok",
@@ -168,6 +178,7 @@ async def _status(request: Request) -> Response:
         "shed_rate": round(state.shed / offered, 4),
         "admission": _admission(state),
         "households": len(state.services),
+        "speech": {"warming": speech.warming, "households_warm": speech.warm_count()},
         "store": "ok" if state.registry.store.ping() else "unreachable",
     })  # fmt: skip
 

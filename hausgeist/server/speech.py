@@ -6,7 +6,11 @@ a recording that finds the recogniser full is refused with the pre-rendered apol
 text and audio); a reply that finds the voice full is answered as text only, marked
 `"degraded": "text_only"` (degrade before refusing). The turn's deadline counts from its
 arrival and every stage checks it: a turn whose requester has given up is dropped (504),
-not finished late (one exception: `_after_cold_start`). Rendered replies are kept in
+not finished late (one exception: `_after_cold_start`, while a household's command index
+is not built yet; `hausgeist serve` builds every household's at start-up in a background
+thread, `warm_up`). A spoken turn with an Idempotency-Key is fingerprinted by its audio's
+sha256: a retry is answered from the kept answer (transcript included) without hearing it
+again, and only its reply audio is rendered anew. Rendered replies are kept in
 memory for `AUDIO_TTL` seconds, at most `AUDIO_KEPT` of them, under unguessable ids a
 household's devices fetch with their token; the apology is rendered once at start and
 served to any device as `/v1/audio/apology`.
@@ -14,6 +18,8 @@ served to any device as `/v1/audio/apology`.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
 import secrets
 import threading
@@ -40,6 +46,7 @@ from hausgeist.server.criticality import Criticality, classify_text
 from hausgeist.server.deadline import Deadline, DeadlineExceeded
 from hausgeist.server.errors import ApiError
 from hausgeist.server.household import HouseholdService
+from hausgeist.server.idempotency import Once, TurnReplies
 from hausgeist.server.middleware import request_id
 from hausgeist.server.registry import Principal
 from hausgeist.server.shedding import APOLOGY, DEADLINE_SCOPE_KEY, shed_message, shed_response
@@ -54,10 +61,14 @@ from hausgeist.speech.tts import default_tts
 
 AUDIO_TTL = 600.0
 AUDIO_KEPT = 512
+WARM_HOUSEHOLDS = 64  # households warmed at start-up: as many homes as the stage keeps
 WAV_TYPES = ("audio/wav", "audio/x-wav", "audio/wave")
 log = logging.getLogger("hausgeist.speech")
 
-Answer = Callable[[WebSocket, Principal, str, "str | None", Deadline, bool], Awaitable[None]]
+Answer = Callable[
+    [WebSocket, Principal, str, "str | None", Deadline, bool, "Once | None"],
+    Awaitable["dict[str, Any] | None"],
+]
 TEXT_ONLY = "text_only"  # the marker of a reply whose audio was skipped under load
 
 
@@ -69,7 +80,8 @@ class SpeechService:
         self._stage = stage
         self._loading = threading.Lock()
         self._apology: bytes | None = None
-        self._heard: set[int] = set()  # households whose spoken commands were heard before
+        self._ready: set[int] = set()  # households whose command index is built
+        self.warming = False  # the start-up warm-up is running
         self._audio: OrderedDict[str, tuple[int, float, bytes]] = OrderedDict()
         self._audio_lock = threading.Lock()
 
@@ -103,13 +115,25 @@ class SpeechService:
         return f"/v1/audio/{key}"
 
     def cold(self, household: int) -> bool:
-        """Whether the household's speech was not heard yet in this process (its first
-        spoken turn builds its command index: seconds to tens of seconds)."""
-        return household not in self._heard
+        """Whether the household's command index is not built yet in this process (neither
+        warmed up nor built by a spoken turn): its next spoken turn builds it, seconds to
+        tens of seconds."""
+        return household not in self._ready
 
     def heard(self, household: int) -> None:
         """The household's speech was heard: its command index is built."""
-        self._heard.add(household)
+        self._ready.add(household)
+
+    def warm(self, household: HouseholdService) -> None:
+        """Build the household's command index now (blocking: seconds to tens of seconds).
+
+        The household's lock is held only while its home is read, so its turns go on."""
+        self.stage().warm(household.assistant, household.lock)
+        self._ready.add(household.household.id)
+
+    def warm_count(self) -> int:
+        """Households whose command index is built."""
+        return len(self._ready)
 
     def render_apology(self) -> None:
         """Render the load apology once, so that refusing never needs the voice (blocking)."""
@@ -127,6 +151,36 @@ class SpeechService:
         if found is None or found[0] != household or found[1] < time.monotonic() - AUDIO_TTL:
             return None
         return found[2]
+
+
+def warm_up(
+    state: ServerState, speech: SpeechService, loop: asyncio.AbstractEventLoop,
+    stop: threading.Event,
+) -> None:  # fmt: skip
+    """Build the command index of every household (up to WARM_HOUSEHOLDS), one after the
+    other; the body of the start-up thread.
+
+    It runs beside the server, which answers text turns and health checks meanwhile; a
+    household's spoken turn that comes before its index is built still gets the cold-start
+    exception. A household that fails is logged and stays cold; the others go on.
+    """
+    speech.warming = True
+    try:
+        for household in state.registry.households()[:WARM_HOUSEHOLDS]:
+            if stop.is_set():
+                return
+            began = time.perf_counter()
+            try:
+                opening = asyncio.run_coroutine_threadsafe(state.service(household), loop)
+                speech.warm(opening.result(timeout=600))
+            except Exception:  # a background thread: log it and warm the others
+                log.exception("warm-up failed for household %s", household.id)
+                continue
+            log.info("command index built", extra={"fields": {
+                "household": household.id, "seconds": round(time.perf_counter() - began, 2),
+            }})  # fmt: skip
+    finally:
+        speech.warming = False
 
 
 def speech_of(connection: HTTPConnection) -> SpeechService:
@@ -152,28 +206,88 @@ async def ask_audio(request: Request) -> Response:
         request.headers.get("x-deadline-ms"), time.monotonic()
     )
     body = await read_body(request, MAX_AUDIO_BODY)
+    once = spoken_once(who, request.headers.get("idempotency-key"), body, conversation)
     speech = speech_of(request)
-    cold = speech.cold(household.household.id)
-    try:
-        heard = await _hear(state, speech, body, household, deadline)
-    except StageBusy as busy:
-        state.count_shed(Criticality.DEFAULT)
-        return shed_response(busy.reason)
-    if cold:
-        deadline = _after_cold_start(request.headers.get("x-deadline-ms"))
-    criticality = Criticality.DEFAULT
-    if heard.speech:
-        answer = await run_turn(state, household, who, heard.transcript, conversation, deadline)
-        criticality = classify_text(heard.transcript, conversation is not None)
+    kept = await _kept(household, once)
+    if kept is not None:
+        answer = {**kept, "replayed": True}
+        criticality = classify_text(answer.get("transcript") or "", conversation is not None)
     else:
-        answer = {**nothing_heard(conversation).to_json(), "turn_id": request_id.get()}
-    answer["transcript"] = heard.transcript
+        cold = speech.cold(household.household.id)
+        try:
+            heard = await _hear(state, speech, body, household, deadline)
+        except StageBusy as busy:
+            state.count_shed(Criticality.DEFAULT)
+            return shed_response(busy.reason)
+        if cold:
+            deadline = _after_cold_start(request.headers.get("x-deadline-ms"))
+        answer, criticality = await _spoken_turn(state, household, who, heard, conversation,
+                                                 deadline, once)  # fmt: skip
     url = await _speak(state, speech, answer["reply"], household.household.id, deadline,
                        criticality)  # fmt: skip
     answer["reply_audio"] = None if url is TEXT_ONLY else url
     if url is TEXT_ONLY:
         answer["degraded"] = TEXT_ONLY
     return JSONResponse(answer)
+
+
+def spoken_once(who: Principal, key: Any, audio: bytes, conversation: Any,
+                rate: Any = None) -> Once | None:  # fmt: skip
+    """The keyed spoken turn: its fingerprint is the audio's sha256 (and the dialog it
+    continues), so the same key with other audio is refused (422)."""
+    request: dict[str, Any] = {"audio_sha256": hashlib.sha256(audio).hexdigest(),
+                               "conversation_id": conversation}  # fmt: skip
+    if rate is not None:
+        request["sample_rate"] = rate
+    return Once.of(who.device_id, key, request)
+
+
+async def _kept(household: HouseholdService, once: Once | None) -> dict[str, Any] | None:
+    """The answer kept for a keyed turn, if it was answered before (422 for another request)."""
+    if once is None:
+        return None
+
+    def find() -> dict[str, Any] | None:
+        with household.lock:
+            return _replies(household).find(once)
+
+    return await anyio.to_thread.run_sync(find)
+
+
+async def _keep(household: HouseholdService, once: Once | None, answer: dict[str, Any]) -> None:
+    """Keep a keyed spoken turn's answer with its transcript (replacing the one the turn
+    itself kept, which has none), so that a retry is answered without hearing it again."""
+    if once is None or answer.get("replayed"):
+        return
+    kept = {k: v for k, v in answer.items() if k not in ("reply_audio", "degraded")}
+
+    def keep() -> None:
+        with household.lock:
+            _replies(household).keep(once, kept)
+
+    await anyio.to_thread.run_sync(keep)
+
+
+def _replies(household: HouseholdService) -> TurnReplies:
+    return TurnReplies(household.assistant.conversations.store)
+
+
+async def _spoken_turn(
+    state: ServerState, household: HouseholdService, who: Principal, heard: Heard,
+    conversation: str | None, deadline: Deadline, once: Once | None,
+) -> tuple[dict[str, Any], Criticality]:  # fmt: skip
+    """The turn of what was heard (acted on once per key) and its class."""
+    if not heard.speech:
+        answer = {**nothing_heard(conversation).to_json(), "turn_id": request_id.get()}
+        answer["transcript"] = heard.transcript
+        await _keep(household, once, answer)
+        return answer, Criticality.DEFAULT
+    answer = await run_turn(state, household, who, heard.transcript, conversation, deadline, once)
+    # A retry that ran alongside the first attempt got the answer the turn kept, without
+    # its transcript: the same audio was heard, so it is the same transcript.
+    answer["transcript"] = answer.get("transcript", heard.transcript)
+    await _keep(household, once, answer)
+    return answer, classify_text(heard.transcript, conversation is not None)
 
 
 async def reply_audio(request: Request) -> Response:
@@ -206,6 +320,15 @@ async def stream_audio_turn(
     assert who.household is not None  # checked when the connection authenticated
     household = await state.service(who.household)
     speech = speech_of(websocket)
+    try:
+        once = spoken_once(who, message.get("idempotency_key"), pcm, conversation, rate)
+        kept = await _kept(household, once)
+    except ApiError as err:
+        await websocket.send_json({"type": "error", "code": err.code, "message": err.message})
+        return
+    if kept is not None:
+        await _replay(websocket, kept, household.household.id, deadline)
+        return
     cold = speech.cold(household.household.id)
     try:
         if not isinstance(rate, int) or isinstance(rate, bool):
@@ -225,14 +348,37 @@ async def stream_audio_turn(
     if cold:
         deadline = _after_cold_start(message.get("deadline_ms"))
     if heard.speech:
-        await answer(websocket, who, heard.transcript, conversation, deadline, True)
+        answered = await answer(websocket, who, heard.transcript, conversation, deadline, True,
+                                once)  # fmt: skip
+        if answered is not None:
+            answered["transcript"] = answered.get("transcript", heard.transcript)
+            await _keep(household, once, answered)
         return
     result = nothing_heard(conversation)
+    await _keep(household, once, {**result.to_json(), "turn_id": request_id.get(),
+                                   "transcript": heard.transcript})  # fmt: skip
     await websocket.send_json({"type": "intent", "intent": None, "slots": {}})
     await websocket.send_json({"type": "actions", "actions": []})
     await websocket.send_json({"type": "reply", "text": result.reply,
                                "conversation_id": result.conversation_id})  # fmt: skip
     await send_reply_audio(websocket, result.reply, household.household.id, deadline)
+    await websocket.send_json({"type": "done"})
+
+
+async def _replay(
+    websocket: WebSocket, kept: dict[str, Any], household: int, deadline: Deadline
+) -> None:
+    """The events of a keyed spoken turn answered before, from its kept answer; only the
+    reply audio is rendered again."""
+    await websocket.send_json({"type": "transcript", "text": kept.get("transcript", "")})
+    await websocket.send_json({"type": "intent", "intent": kept.get("intent"),
+                               "slots": kept.get("slots", {})})  # fmt: skip
+    await websocket.send_json({"type": "actions", "actions": kept.get("actions", [])})
+    await websocket.send_json({
+        "type": "reply", "text": kept["reply"], "conversation_id": kept.get("conversation_id"),
+        "turn_id": kept.get("turn_id"), "replayed": True,
+    })  # fmt: skip
+    await send_reply_audio(websocket, kept["reply"], household, deadline)
     await websocket.send_json({"type": "done"})
 
 

@@ -37,6 +37,7 @@ class Settings:
     queue_size: int = 32  # turns that may wait for a slot
     stt: StageLimits = field(default_factory=lambda: StageLimits(1, 4, 2.0))  # speech-to-text
     tts: StageLimits = field(default_factory=lambda: StageLimits(1, 2, 0.3))  # text-to-speech
+    warm_speech: bool = False  # build the households' command indexes at start-up
 
 
 @dataclass

@@ -3,7 +3,9 @@
 The first message authenticates (`{"type": "auth", "token"}`; browsers cannot send an
 Authorization header on a WebSocket). Then, per turn, either `{"type": "text", "text"}` or
 `{"type": "audio", "sample_rate": 16000}`, binary chunks of 16-bit mono PCM and
-`{"type": "end"}`; either may carry `deadline_ms` (5000 by default, clamped). The server
+`{"type": "end"}`; either may carry `deadline_ms` (5000 by default, clamped) and
+`idempotency_key` (a retry of a turn answered before gets its answer again, `replayed`
+in the `reply` event, and acts on nothing; audio is fingerprinted by its bytes). The server
 answers each turn with events: `transcript` (audio only), `intent`, `actions`, `reply`, then
 `done`; or `error` with a `code` and a German `message` (`overloaded` adds `retry_after`).
 A client that sends garbage is told why and closed.
@@ -117,18 +119,19 @@ async def _turn(websocket: WebSocket, who: Principal, message: dict[str, Any]) -
 async def _answer(
     websocket: WebSocket, who: Principal, text: str, conversation: str | None,
     deadline: Deadline, speak: bool = False, once: Once | None = None,
-) -> None:  # fmt: skip
+) -> dict[str, Any] | None:  # fmt: skip
+    """The events of one understood turn; its answer, or None when it got an error."""
     state = state_of(websocket)
     assert who.household is not None  # checked when the connection authenticated
     if state.limiter.take(who.device_id) > 0:
         await _error(websocket, "rate_limited", "Zu viele Anfragen von diesem Gerät.")
-        return
+        return None
     criticality = classify_text(text, conversation is not None)
     ticket = await acquire(state.admission, criticality, deadline)
     if ticket.state is State.SHED:
         state.count_shed(criticality)
         await websocket.send_json(shed_message(ticket.reason or Reason.OVERLOAD))
-        return
+        return None
     ok = False
     try:
         household = await state.service(who.household)
@@ -136,19 +139,21 @@ async def _answer(
         ok = True
     except ApiError as err:
         await _error(websocket, err.code, err.message)
-        return
+        return None
     finally:
         state.admission.release(ticket, ok)
     await websocket.send_json({"type": "intent", "intent": answer["intent"],
                                "slots": answer["slots"]})  # fmt: skip
     await websocket.send_json({"type": "actions", "actions": answer["actions"]})
+    replayed = {"replayed": True} if answer.get("replayed") else {}
     await websocket.send_json({
         "type": "reply", "text": answer["reply"], "conversation_id": answer["conversation_id"],
-        "turn_id": answer["turn_id"],
+        "turn_id": answer["turn_id"], **replayed,
     })  # fmt: skip
     if speak:
         await send_reply_audio(websocket, answer["reply"], who.household.id, deadline)
     await websocket.send_json({"type": "done"})
+    return answer
 
 
 async def _receive_audio(websocket: WebSocket) -> bytes:

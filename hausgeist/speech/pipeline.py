@@ -141,6 +141,17 @@ class SpeechStage:
             result = nothing_heard(conversation_id)
         return Listened(result, heard, self.tts.wav(result.reply) if speak else None)
 
+    def warm(self, assistant: Assistant, lock: AbstractContextManager[Any] | None = None) -> None:
+        """Build the household's prompt and command index now (blocking; seconds to tens of
+        seconds), so that its first spoken turn does not.
+
+        `lock` is held only while the home is read: the index is built outside it, so the
+        household's turns go on meanwhile (parsing is safe from two threads).
+        """
+        with lock or contextlib.nullcontext():
+            home = self._home(assistant)
+        home.nearest(assistant.understanding)
+
     def _home(self, assistant: Assistant) -> _Home:
         home = assistant.home.snapshot()
         # The home's structure, not its devices' states: switching a light must not rebuild
