@@ -258,6 +258,9 @@ def summary(
         "shed_p99_after_send_ms": _ms(_quantile(
             [s.latency - s.lag for s in shed if s.status != -1], 0.99)),
         "shed_reasons": dict(Counter(s.reason or str(s.status) for s in shed)),
+        "shed_p99_ms_by_reason": {reason: _ms(_quantile(
+            [s.latency for s in shed if (s.reason or str(s.status)) == reason], 0.99))
+            for reason in sorted({s.reason or str(s.status) for s in shed if s.status != -1})},
         "degraded": sum(1 for s in shots if s.degraded),
         "gen_lag_p99_ms": _ms(_quantile([s.lag for s in shots], 0.99)),
         "loop_lag_p99_ms": _ms(_quantile(loop_lags or [], 0.99)),
@@ -343,6 +346,7 @@ def serve_with_stage(port: int, admission: str, stage_ms: float) -> int:
     """Run the real server; with stage_ms, each turn first spends that much CPU (fake STT)."""
     from hausgeist.cli import main
     from hausgeist.server.household import HouseholdService
+    from hausgeist.server.stages import lower_thread_priority
 
     if stage_ms > 0:
         plain = HouseholdService.ask
@@ -350,14 +354,17 @@ def serve_with_stage(port: int, admission: str, stage_ms: float) -> int:
         def transcribe_then_ask(self: HouseholdService, *args: Any, **kwargs: Any) -> Any:
             # CPU time of this thread, not wall time; spent in C without the GIL (hashlib
             # releases it for large inputs), as a speech engine in C or C++ would spend it.
+            # Inside the speech-to-text stage, whose worker runs below the event loop.
+            lower_thread_priority()
             ends = time.thread_time() + stage_ms / 1000
             while time.thread_time() < ends:
                 hashlib.sha256(_BLOCK)
             return plain(self, *args, **kwargs)
 
         HouseholdService.ask = transcribe_then_ask  # type: ignore[method-assign]
+    # No start-up warm-up: its seconds of CPU would fall into the capacity measurement.
     return main(["serve", "--port", str(port), "--log-level", "warning", "--device-rate",
-                 "1000000000", "--admission", admission])  # fmt: skip
+                 "1000000000", "--admission", admission, "--warm-speech", "off"])  # fmt: skip
 
 
 async def wait_until_up(url: str, token: str) -> None:

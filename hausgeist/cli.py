@@ -18,6 +18,7 @@ from hausgeist.home.config import data_dir, load_home
 from hausgeist.home.snapshot import SnapshotError
 from hausgeist.language.lines import MAX_CHARS, LineParser
 from hausgeist.language.parse import PACKAGED, Understanding
+from hausgeist.satellite.cli import add_command as add_satellite_command
 from hausgeist.server.registry import Registry, RegistryError
 from hausgeist.server.serve import serve
 from hausgeist.server.state import Settings
@@ -101,6 +102,13 @@ def _arguments() -> argparse.ArgumentParser:
         default=32,
         help="turns that may wait for a slot before the excess is shed",
     )
+    serve.add_argument(
+        "--warm-speech",
+        choices=["on", "off"],
+        default="on",
+        help="build every household's spoken-command index at start-up, in the background, "
+        "so that no first spoken turn waits for it",
+    )
     serve.set_defaults(run=_serve)
 
     households = commands.add_parser("households", help="households this data directory serves")
@@ -118,6 +126,7 @@ def _arguments() -> argparse.ArgumentParser:
     devices.set_defaults(run=_devices)
 
     speech = add_speech_commands(commands)
+    add_satellite_command(commands)
     train = commands.add_parser("train", help="train the understanding fallback model")
     train.add_argument(
         "--data",
@@ -237,6 +246,7 @@ def _serve(args: argparse.Namespace) -> int:
         admission=args.admission == "on",
         max_concurrency=max(1, args.max_concurrency),
         queue_size=max(0, args.queue_size),
+        warm_speech=args.warm_speech == "on",
     )
     return serve(settings, args.host, args.port, args.log_level)
 

@@ -18,6 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlencode
 
 from hausgeist.satellite.errors import Throttled, Unreachable
 from hausgeist.satellite.http import Request, Response, Transport
@@ -83,10 +84,25 @@ class Client:
         request = Request("POST", "/v1/ask", body)
         return await self.send(request, idempotency_key, criticality)
 
-    async def ask_audio(self, wav: bytes, criticality: str = "default") -> Attempted:
-        """One spoken turn (POST /v1/ask with a WAV recording), retried only when shed."""
-        request = Request("POST", "/v1/ask", wav, {"Content-Type": "audio/wav"})
-        return await self.send(request, criticality=criticality)
+    async def ask_audio(
+        self,
+        wav: bytes,
+        criticality: str = "default",
+        idempotency_key: str | None = None,
+        conversation_id: str | None = None,
+    ) -> Attempted:
+        """One spoken turn (POST /v1/ask with a WAV recording); without an idempotency key
+        it is only retried when shed, with one also when its outcome is unknown (the server
+        answers a repeated key from what it kept, without hearing the audio again)."""
+        path = "/v1/ask"
+        if conversation_id:
+            path += "?" + urlencode({"conversation_id": conversation_id})
+        request = Request("POST", path, wav, {"Content-Type": "audio/wav"})
+        return await self.send(request, idempotency_key, criticality)
+
+    async def fetch(self, path: str) -> Attempted:
+        """A GET of one of the server's resources (a reply's audio), retried as idempotent."""
+        return await self.send(Request("GET", path))
 
     def throttle(self, criticality: str = "default") -> AdaptiveThrottle:
         """The throttle of one class of request.
@@ -112,11 +128,14 @@ class Client:
         harmless = request.idempotent() or idempotency_key is not None
         self.budget.on_request()
         last: Response | None
-        attempts, last = 0, None
+        failed: Unreachable | None
+        attempts, last, failed = 0, None, None
         while True:
             if not throttle.allow():
                 if last is not None:
                     return Attempted(last, attempts)  # the retry was refused on the device
+                if failed is not None:
+                    raise failed  # a server that is down is no busy one: say what happened
                 raise Throttled(attempts=attempts)
             attempts += 1
             left = ends - self._clock()
@@ -126,7 +145,7 @@ class Client:
             try:
                 response = await self.transport.send(attempt, left)
             except Unreachable as err:
-                err.attempts = attempts
+                err.attempts, failed = attempts, err
                 if (err.sent and not harmless) or not await self._may_retry(attempts, ends, None):
                     raise
                 continue

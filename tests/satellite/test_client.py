@@ -184,3 +184,14 @@ def test_refused_chit_chat_does_not_throttle_home_control() -> None:
     with pytest.raises(Throttled):
         asyncio.run(device.ask("Wie spät ist es?", criticality="sheddable"))
     assert asyncio.run(device.ask("Licht an", criticality="critical")).response.status == 503
+
+
+def test_a_retry_the_throttle_refuses_after_no_answer_reports_the_server_unreachable() -> None:
+    world = World()
+    throttle = AdaptiveThrottle(k=2, clock=world.clock, draw=lambda: 0.5)
+    script = Script([Unreachable("connection refused")] * 5)
+    device = client(script, world, new_throttle=lambda: throttle, deadline=60.0)
+    with pytest.raises(Unreachable) as failed:  # refusal chances 0, 1/2, then 2/3 (draw 0.5)
+        run(device)
+    assert failed.value.code == "unreachable" and failed.value.attempts == 2
+    assert len(script.sent) == 2

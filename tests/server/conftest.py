@@ -53,7 +53,7 @@ def start_server(data: Path, *extra: str) -> RunningServer:
     with log.open("w") as stderr:
         process = subprocess.Popen(
             [sys.executable, "-m", "hausgeist.cli", "serve", "--port", str(port),
-             "--log-level", "warning", *extra],
+             "--log-level", "warning", "--warm-speech", "off", *extra],
             env=env, stderr=stderr, text=True,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
