@@ -50,8 +50,10 @@ def create_app(settings: Settings) -> ASGIApp:
     )
     app.state.server = state
     app.state.speech = SpeechService(settings.data)
-    gate = AdmissionGate(app, state.admission, state.count_shed, settings.body_timeout)
-    return Observe(gate, state.metrics)
+    # The gate is outermost: a refused turn costs no request id, log line or histogram, only
+    # the shed counters (issue 6); admitted turns and every other route pass through Observe.
+    return AdmissionGate(Observe(app, state.metrics), state.admission, state.count_shed,
+                         settings.body_timeout)  # fmt: skip
 
 
 def server_state(app: ASGIApp) -> ServerState:
