@@ -9,8 +9,8 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import random
 import time
-import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -45,13 +45,16 @@ class Observe:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        # Each label set's counter and histogram, looked up once (labels() takes a lock).
+        self._series: dict[tuple[str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Wrap one connection."""
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        ident = uuid.uuid4().hex[:16]
+        # A correlation id, not a secret: 64 random bits without a system call per request.
+        ident = f"{random.getrandbits(64):016x}"
         token = request_id.set(ident)
         began = time.perf_counter()
         status = 0
@@ -77,13 +80,24 @@ class Observe:
             route = _route(scope)
             elapsed = time.perf_counter() - began
             if scope["type"] == "http":
-                self.metrics.requests.labels(route, str(status)).inc()
-                self.metrics.request_seconds.labels(route).observe(elapsed)
-            log.info("request", extra={"fields": {
-                "method": scope.get("method", "WS"), "path": scope.get("path"), "route": route,
-                "status": status, "ms": round(elapsed * 1000, 2),
-            }})  # fmt: skip
+                count, seconds = self._of(route, status)
+                count.inc()
+                seconds.observe(elapsed)
+            if log.isEnabledFor(logging.INFO):
+                log.info("request", extra={"fields": {
+                    "method": scope.get("method", "WS"), "path": scope.get("path"),
+                    "route": route, "status": status, "ms": round(elapsed * 1000, 2),
+                }})  # fmt: skip
             request_id.reset(token)
+
+    def _of(self, route: str, status: int) -> tuple[Any, Any]:
+        """The request counter and latency histogram of a route and status."""
+        series = self._series.get((route, status))
+        if series is None:
+            series = (self.metrics.requests.labels(route, str(status)),
+                      self.metrics.request_seconds.labels(route))  # fmt: skip
+            self._series[route, status] = series
+        return series
 
 
 def _route(scope: Scope) -> str:
