@@ -9,11 +9,14 @@ and DEFAULT turns three quarters, so the rest stays free for CRITICAL ones.
 Waiting is bounded the CoDel way: while the queue empties now and then, a turn may wait up to
 `max_wait` (a short burst is absorbed); once a queue has stood for `interval`, the server is
 overloaded and waiting only adds latency, so turns wait at most `target_wait` before they are
-shed; CRITICAL turns keep `max_wait`, since they are first in line whenever a slot frees. No
-turn waits past its deadline. And no turn waits only to be shed: while the server is busy it
-learns how often a slot frees, and a newcomer that would not reach a slot within its wait,
-given the turns ahead of it, is shed at once (a fast "no" instead of a slow one). This class
-is pure: the clock is injected and the async shell (`hausgeist.server.shedding`) does the waiting.
+shed (those already waiting too); CRITICAL turns keep `max_wait`, since they are first in line
+whenever a slot frees. The overload ends when the queue stays empty, and no turn is refused,
+for an `interval`. In an overload a turn is refused at once, even with a slot free, while more
+critical turns are being refused: the lower classes go first. No turn waits past its
+deadline. And no turn waits only to be shed: while the server is busy it learns how often a
+slot frees, and a newcomer that would not reach a slot within its wait, given the turns ahead
+of it, is shed at once (a fast "no" instead of a slow one). This class is pure: the clock is
+injected and the async shell (`hausgeist.server.shedding`) does the waiting.
 """
 
 from __future__ import annotations
@@ -95,7 +98,10 @@ class Admission:
         self.admitted = dict.fromkeys(Criticality, 0)
         self._clock = clock
         self._queues: dict[Criticality, deque[Ticket]] = {c: deque() for c in Criticality}
-        self._standing_since: float | None = None  # when the queue last stopped being empty
+        self._standing_since: float | None = None  # when the queue began to stand
+        self._empty_since: float | None = None  # when the queue last emptied (None: it has not)
+        self._cut = False  # whether the waits of this overload's waiters were cut
+        self._last_refused = dict.fromkeys(Criticality, float("-inf"))  # for load, by class
         self._last_release: float | None = None
         self._slot_interval: float | None = None  # seconds between freed slots while busy
 
@@ -109,13 +115,16 @@ class Admission:
         ticket = Ticket(criticality, now, give_up, deadline)
         if deadline <= now:
             return self._shed(ticket, Reason.DEADLINE)
+        if self.enabled and self._outranked(criticality, now):
+            return self._shed(ticket, Reason.OVERLOAD)
         if not self.enabled or (self.queued == 0 and self.in_flight < self.limit.current):
             return self._admit(ticket, now)
         if not self._make_room(criticality) or self._too_far_back(ticket, now):
             return self._shed(ticket, Reason.OVERLOAD)
-        if self.queued == 0:
+        if self._standing_since is None:
             self._standing_since = now
         self._queues[criticality].append(ticket)
+        self._queue_changed(now)
         self._drop_hopeless(criticality, now)
         return ticket
 
@@ -150,6 +159,13 @@ class Admission:
     def expire(self) -> None:
         """Shed every waiting turn whose time in the queue is up."""
         now = self._clock()
+        if not self._cut and self._overloaded(now):
+            # The overload began: turns that queued before it wait no longer than newcomers.
+            self._cut = True
+            for kind, queue in self._queues.items():
+                if kind is not Criticality.CRITICAL:
+                    for ticket in queue:
+                        ticket.give_up = min(ticket.give_up, now + self.target_wait)
         for queue in self._queues.values():
             while queue and queue[0].give_up <= now:
                 ticket = queue.popleft()
@@ -173,18 +189,45 @@ class Admission:
         return self._clock() - min(oldest) if oldest else 0.0
 
     def overloaded(self) -> bool:
-        """Whether a queue has stood for longer than `interval`."""
-        since = self._standing_since
-        return since is not None and self._clock() - since >= self.interval
+        """Whether a queue has stood for longer than `interval`, without staying empty for
+        an `interval` since."""
+        return self._overloaded(self._clock())
 
     # Inside
 
+    def _overloaded(self, now: float) -> bool:
+        """A queue stood for an interval, or a turn was refused for load within one.
+
+        A queue ends its stand only once it stayed empty for a whole interval: one that
+        empties for a moment (a slot took the last waiter before the next arrived) does so
+        many times a second in a surge. And while turns are refused at the door the queue
+        stays empty, yet the surge goes on. Either way, were the overload taken for over,
+        newcomers would again be let wait the long wait, only to be shed after it: a slow
+        "no"."""
+        since, empty = self._standing_since, self._empty_since
+        if since is not None and empty is not None and now - empty >= self.interval:
+            self._standing_since = since = None
+        refusing = now - max(self._last_refused.values()) < self.interval
+        if (since is not None and now - since >= self.interval) or refusing:
+            return True
+        self._cut = False
+        return False
+
+    def _outranked(self, criticality: Criticality, now: float) -> bool:
+        """Whether, in an overload, a more critical turn was refused within an interval.
+
+        Then a free slot is not this turn's to take: a more critical one will arrive for it
+        before long. Without this, a slot freed in a surge goes to whoever comes next, most
+        often chit-chat, and the lower classes would not be the ones shed first."""
+        if criticality is Criticality.CRITICAL or not self._overloaded(now):
+            return False
+        return any(now - self._last_refused[c] < self.interval
+                   for c in Criticality if c > criticality)  # fmt: skip
+
     def _wait(self, criticality: Criticality, now: float) -> float:
-        since = self._standing_since
-        standing = since is not None and now - since >= self.interval
         if criticality is Criticality.CRITICAL:
             return self.max_wait
-        return self.target_wait if standing else self.max_wait
+        return self.target_wait if self._overloaded(now) else self.max_wait
 
     def _too_far_back(self, ticket: Ticket, now: float) -> bool:
         """Whether the turns ahead would keep this one waiting past its wait."""
@@ -245,6 +288,8 @@ class Admission:
 
     def _shed(self, ticket: Ticket, reason: Reason) -> Ticket:
         ticket.state, ticket.reason = State.SHED, reason
+        if reason is not Reason.DEADLINE:
+            self._last_refused[ticket.criticality] = self._clock()
         self.shed[ticket.criticality] += 1
         self.shed_by_reason[reason] += 1
         if ticket.wake is not None:
@@ -252,8 +297,10 @@ class Admission:
         return ticket
 
     def _queue_changed(self, now: float) -> None:
-        if self.queued == 0:
-            self._standing_since = None
+        if self.queued:
+            self._empty_since = None
+        elif self._empty_since is None:
+            self._empty_since = now
 
 
 def _timed_out(ticket: Ticket) -> Reason:

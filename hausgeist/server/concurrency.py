@@ -13,11 +13,14 @@ long-term average falls within about a second and rises ten times slower than Ne
 that grows with the limit itself, as on a CPU-bound server, does not become the new normal
 within minutes and let the limit creep up.
 
-Netflix lets the allowance grow with the limit (its square root); a fixed one is used here,
-since under sustained slowness the limit settles at twice the allowance, and on a small box
-where turns are CPU-bound a limit of two keeps the event loop free to refuse the excess fast
-(measured with bench/surge.py: with the square root it settled near four, and the refusals
-queued behind the busy workers).
+The allowance is fixed, as Netflix's default (four there). Where latency grows with the limit
+itself, as on a CPU-bound server, each window at most halves the limit and adds the allowance,
+so the limit settles at about twice the allowance: four here. An allowance of one (a limit of
+two) left a quarter of the one server core idle at ten times its capacity (bench/surge.py:
+goodput 83 % of capacity), since a turn also waits for the event loop, a worker thread and the
+GIL between its stages; four to six kept the core busy, and more only adds latency. That the
+refusals then queued behind the busy workers is solved where it arises: worker threads run
+below the event loop (`stages.lower_thread_priority`).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ class Gradient2Limit:
     long_window: int = 600  # windows the long-term average spans
     window: float = 0.1  # seconds of samples per update
     min_samples: int = 10
-    headroom: float = 1.0  # turns the limit may exceed what the latency justifies
+    headroom: float = 2.0  # turns the limit may exceed what the latency justifies
     probe_every: float = 30.0  # seconds between measurements of the unloaded latency
     long_rtt: float | None = None
     _window_start: float | None = field(default=None, repr=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hausgeist.server.admission import Admission, Reason, State, Ticket
-from hausgeist.server.concurrency import Gradient2Limit
+from hausgeist.server.concurrency import FixedLimit, Gradient2Limit
 from hausgeist.server.criticality import Criticality, classify_text
 from hausgeist.server.deadline import DEFAULT_MS, MAX_MS, MIN_MS, Deadline, clamp_ms
 
@@ -23,9 +23,9 @@ class Clock:
         return self.now
 
 
-def fixed(limit: int) -> Gradient2Limit:
-    """A limit that never moves (it never sees a full window of samples)."""
-    return Gradient2Limit(limit=limit, min_limit=limit, max_limit=limit, min_samples=10**9)
+def fixed(limit: int) -> FixedLimit:
+    """A limit that never moves."""
+    return FixedLimit(limit)
 
 
 def admission(limit: int = 1, queue_size: int = 4, **options: float) -> tuple[Admission, Clock]:
@@ -172,7 +172,7 @@ def test_a_critical_turn_keeps_its_full_wait_in_a_standing_queue() -> None:
 
 
 def test_a_newcomer_too_far_back_to_reach_a_slot_in_time_is_shed_at_once() -> None:
-    gate, clock = admission(limit=1, queue_size=8, max_wait=1.0)
+    gate, clock = admission(limit=1, queue_size=8, max_wait=1.0, interval=10)  # no overload
     running = gate.offer(DEFAULT, FAR)
     waiting = [gate.offer(DEFAULT, FAR) for _ in range(5)]
     clock.now = 0.4  # a busy server frees a slot every 0.4 s
@@ -187,7 +187,7 @@ def test_a_newcomer_too_far_back_to_reach_a_slot_in_time_is_shed_at_once() -> No
 
 
 def test_a_waiter_pushed_back_past_its_wait_by_more_critical_turns_is_shed_at_once() -> None:
-    gate, clock = admission(limit=1, queue_size=8, max_wait=1.0)
+    gate, clock = admission(limit=1, queue_size=8, max_wait=1.0, interval=10)  # no overload
     running = gate.offer(DEFAULT, FAR)
     first = gate.offer(SHEDDABLE, FAR)
     clock.now = 0.2  # a busy server frees a slot every 0.2 s
@@ -209,14 +209,55 @@ def test_without_a_measured_slot_rate_a_newcomer_waits() -> None:
     assert all(gate.offer(DEFAULT, FAR).state is State.QUEUED for _ in range(5))
 
 
-def test_an_empty_queue_ends_the_overload() -> None:
+def test_a_queue_empty_for_an_interval_ends_the_overload() -> None:
     gate, clock = admission(limit=1, max_wait=0.2, interval=0.1)
     running = gate.offer(DEFAULT, FAR)
     waiting = gate.offer(DEFAULT, FAR)
     clock.now = 0.15
     gate.release(running)
-    assert waiting.state is State.ADMITTED and not gate.overloaded()
-    assert gate.offer(DEFAULT, FAR).give_up == pytest.approx(0.35)
+    assert waiting.state is State.ADMITTED and gate.queued == 0
+    clock.now = 0.24
+    assert gate.overloaded()  # empty for less than an interval
+    clock.now = 0.25
+    assert not gate.overloaded()
+    gate.release(waiting)
+    gate.offer(DEFAULT, FAR)
+    assert gate.offer(DEFAULT, FAR).give_up == pytest.approx(0.45)
+
+
+def test_a_queue_that_empties_only_for_a_moment_stays_overloaded() -> None:
+    # Under a surge a slot takes the last waiter many times a second; were each such moment
+    # the end of the overload, every newcomer would again be let wait the long wait, only
+    # to be shed after it.
+    gate, clock = admission(limit=1, queue_size=8, max_wait=1.0, target_wait=0.01,
+                            interval=0.1)  # fmt: skip
+    running = gate.offer(DEFAULT, FAR)
+    waiting = gate.offer(CRITICAL, FAR)
+    clock.now = 0.15  # the queue has stood for longer than the interval
+    gate.release(running)  # the waiter takes the slot: the queue is empty
+    assert waiting.state is State.ADMITTED and gate.queued == 0
+    clock.now = 0.16
+    assert gate.overloaded()
+    # A slot frees about every 0.15 s: within its long wait, but not within the short one.
+    newcomer = gate.offer(DEFAULT, FAR)
+    assert newcomer.state is State.SHED and newcomer.reason is Reason.OVERLOAD
+    clock.now = 0.26  # empty for longer than an interval: the overload is over
+    assert not gate.overloaded()
+    assert gate.offer(DEFAULT, FAR).state is State.QUEUED
+
+
+def test_turns_waiting_when_the_overload_begins_wait_no_longer_than_newcomers() -> None:
+    gate, clock = admission(limit=1, max_wait=0.2, target_wait=0.01, interval=0.1)
+    gate.offer(DEFAULT, FAR)
+    early = gate.offer(SHEDDABLE, FAR)
+    critical = gate.offer(CRITICAL, FAR)
+    clock.now = 0.12
+    gate.expire()
+    assert early.state is State.QUEUED and early.give_up == pytest.approx(0.13)
+    assert critical.give_up == pytest.approx(0.2)  # first in line: it keeps its wait
+    clock.now = 0.13
+    gate.expire()
+    assert (early.state, early.reason) == (State.SHED, Reason.QUEUE_TIMEOUT)
 
 
 def test_no_turn_waits_past_its_deadline() -> None:
@@ -321,18 +362,42 @@ def test_a_deadline_expires_on_its_own_clock() -> None:
     assert deadline.expired(11.0)
 
 
-def test_on_a_cpu_bound_server_the_limit_does_not_creep_up_over_minutes() -> None:
+def test_on_a_cpu_bound_server_the_limit_settles_above_two_and_does_not_creep_up() -> None:
     # Each turn in flight slows the others: latency grows with the limit itself. Once the
     # long-term average caught up with that slowness, the limit would grow without bound.
     # Never lightly loaded: every turn shares the core with `limit` others, except while the
     # limit probes the unloaded latency with one turn at a time.
     limit, clock = Gradient2Limit(limit=10, max_limit=64), Clock()
-    for _ in range(3000):  # five minutes of 0.1 s windows at full load
-        rtt = 0.020 * limit.current + 0.005
+    settled = []
+    for window in range(3000):  # five minutes of 0.1 s windows at full load
         for _ in range(limit.min_samples):
             clock.now += limit.window / limit.min_samples
-            limit.sample(rtt, limit.current, clock.now)
-    assert limit.current <= 4
+            limit.sample(0.025 * limit.current, limit.current, clock.now)
+        if window % 600 == 599:
+            settled.append(limit.current)
+    # Settled after a minute, above two (a turn also waits between its stages, and two left
+    # a quarter of the core idle in bench/surge.py) and below six (more only adds latency),
+    # and there it stays.
+    assert 3 <= settled[0] <= 5 and settled == [settled[0]] * 5
+
+
+def test_a_limit_held_low_grows_under_sustained_load_with_flat_latency() -> None:
+    # The surge's start: the limit is two, the server is busy, latency stays as it was.
+    limit, clock = Gradient2Limit(limit=2, max_limit=64), Clock()
+    feed(limit, clock, rtt=0.025, windows=1)  # the first turns measure the unloaded latency
+    grown = []
+    for _ in range(3):
+        feed(limit, clock, rtt=0.025, windows=10)
+        grown.append(limit.current)
+    assert grown[0] > 2 and grown[0] < grown[1] < grown[2]
+
+
+def test_a_limit_falls_when_latency_rises_with_it() -> None:
+    limit, clock = Gradient2Limit(limit=2, max_limit=64), Clock()
+    feed(limit, clock, rtt=0.025, windows=50)
+    high = limit.current
+    feed(limit, clock, rtt=0.025 * high, windows=10)  # every turn now waits for the others
+    assert limit.current < high
 
 
 def test_the_limit_is_one_while_it_measures_the_unloaded_latency() -> None:
@@ -346,3 +411,45 @@ def test_the_limit_is_one_while_it_measures_the_unloaded_latency() -> None:
     clock.now += 31
     limit.sample(0.05, 8, clock.now)
     assert limit.current == 1  # the next probe, thirty seconds on
+
+
+def test_in_an_overload_a_lower_class_gets_no_slot_while_a_higher_one_is_refused() -> None:
+    gate, clock = admission(limit=2, queue_size=4, max_wait=1.0, target_wait=0.01,
+                            interval=0.1)  # fmt: skip
+    first, second = gate.offer(DEFAULT, FAR), gate.offer(DEFAULT, FAR)
+    gate.offer(CRITICAL, FAR)  # waits for a slot: the queue begins to stand
+    clock.now = 0.15
+    gate.release(first)  # the critical turn runs
+    refused = gate.offer(DEFAULT, FAR)
+    assert refused.state is State.SHED  # no slot, and no time to wait for one
+    gate.release(second)  # a slot is free now
+    clock.now = 0.2
+    assert gate.offer(SHEDDABLE, FAR).state is State.SHED
+    admitted = gate.offer(DEFAULT, FAR)
+    assert admitted.state is State.ADMITTED
+    gate.release(admitted)
+    clock.now = 0.35  # the queue stayed empty for an interval: the overload is over
+    assert not gate.overloaded()
+    assert gate.offer(SHEDDABLE, FAR).state is State.ADMITTED
+
+
+def test_without_an_overload_a_free_slot_goes_to_whoever_comes() -> None:
+    gate, clock = admission(limit=1, queue_size=0, interval=0.1)
+    running = gate.offer(DEFAULT, FAR)
+    assert gate.offer(DEFAULT, FAR).state is State.SHED  # no room at all
+    gate.release(running)
+    assert gate.offer(SHEDDABLE, FAR).state is State.SHED  # the default turn was just refused
+    clock.now = 0.1  # an interval without a refusal: the overload is over
+    assert gate.offer(SHEDDABLE, FAR).state is State.ADMITTED
+
+
+def test_turns_refused_at_the_door_keep_the_overload_while_the_queue_is_empty() -> None:
+    gate, clock = admission(limit=1, queue_size=0, max_wait=0.2, target_wait=0.01,
+                            interval=0.1)  # fmt: skip
+    gate.offer(DEFAULT, FAR)
+    for step in range(10):  # a surge: no room, every newcomer refused at once
+        clock.now = step * 0.02
+        assert gate.offer(SHEDDABLE, FAR).state is State.SHED
+        assert gate.queued == 0 and gate.overloaded()
+    clock.now += 0.1  # no refusal for an interval: over
+    assert not gate.overloaded()
