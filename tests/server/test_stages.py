@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
+import threading
 
 import pytest
 
@@ -12,7 +15,7 @@ from hausgeist.server.concurrency import FixedLimit
 from hausgeist.server.criticality import Criticality
 from hausgeist.server.deadline import Deadline, DeadlineExceeded
 from hausgeist.server.shedding import APOLOGY, APOLOGY_AUDIO, shed_response
-from hausgeist.server.stages import Stage, StageBusy, StageLimits
+from hausgeist.server.stages import WORKER_NICENESS, Stage, StageBusy, StageLimits
 
 
 class FakeClock:
@@ -103,3 +106,16 @@ def test_the_stage_refusal_is_the_pre_rendered_apology_with_its_reason() -> None
     assert body["message"] == APOLOGY and body["reply_audio"] == APOLOGY_AUDIO
     assert body["reason"] == "queue_timeout"
     assert int(response.headers["retry-after"]) == body["retry_after"] >= 1
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is Linux's")
+def test_a_stage_runs_its_work_below_the_event_loop() -> None:
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    loop_before = niceness()
+    stage = Stage("stt", StageLimits(1, 1, 1.0), FakeClock())
+    deadline = Deadline(at=float("inf"))
+    seen = asyncio.run(stage.run(niceness, deadline))
+    assert seen >= WORKER_NICENESS and seen > loop_before
+    assert niceness() == loop_before  # the calling thread, the event loop's here, is untouched
