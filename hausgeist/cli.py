@@ -106,8 +106,8 @@ def _arguments() -> argparse.ArgumentParser:
         "--warm-speech",
         choices=["on", "off"],
         default="on",
-        help="build every household's spoken-command index at start-up, in the background, "
-        "so that no first spoken turn waits for it",
+        help="load the recogniser and build every household's spoken-command index at "
+        "start-up, in the background, so that no first spoken turn waits for them",
     )
     serve.set_defaults(run=_serve)
 

@@ -1,19 +1,19 @@
 """Speech in the service: audio turns over POST /v1/ask and the WebSocket, reply audio.
 
-The engines are loaded once per process on the first audio turn and shared by every
-household. Speech-to-text and text-to-speech each run behind a stage limit (stages.py):
-a recording that finds the recogniser full is refused with the pre-rendered apology (503,
-text and audio); a reply that finds the voice full is answered as text only, marked
-`"degraded": "text_only"` (degrade before refusing). The turn's deadline counts from its
-arrival and every stage checks it: a turn whose requester has given up is dropped (504),
-not finished late (one exception: `_after_cold_start`, while a household's command index
-is not built yet; `hausgeist serve` builds every household's at start-up in a background
-thread, `warm_up`). A spoken turn with an Idempotency-Key is fingerprinted by its audio's
-sha256: a retry is answered from the kept answer (transcript included) without hearing it
-again, and only its reply audio is rendered anew. Rendered replies are kept in
-memory for `AUDIO_TTL` seconds, at most `AUDIO_KEPT` of them, under unguessable ids a
-household's devices fetch with their token; the apology is rendered once at start and
-served to any device as `/v1/audio/apology`.
+The engines are loaded once per process (at start-up with the warm-up, else on the first
+audio turn) and shared by every household. Speech-to-text and text-to-speech each run behind
+a stage limit (stages.py): a recording that finds the recogniser full is refused with the
+pre-rendered apology (503, text and audio); a reply that finds the voice full is answered as
+text only, marked `"degraded": "text_only"` (degrade before refusing). The turn's deadline
+counts from its arrival and every stage checks it: a turn whose requester has given up is
+dropped (504), not finished late (one exception: `_after_cold_start`, while a household's
+command index is not built yet; `hausgeist serve` loads the recogniser and builds every
+household's index at start-up in a background thread, `warm_up`). A spoken turn with an
+Idempotency-Key is fingerprinted by its audio's sha256: a retry is answered from the kept
+answer (transcript included) without hearing it again, and only its reply audio is rendered
+anew. Rendered replies are kept in memory for `AUDIO_TTL` seconds, at most `AUDIO_KEPT` of
+them, under unguessable ids a household's devices fetch with their token; the apology is
+rendered once at start and served to any device as `/v1/audio/apology`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
+import numpy as np
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
@@ -52,11 +53,12 @@ from hausgeist.server.registry import Principal
 from hausgeist.server.shedding import APOLOGY, DEADLINE_SCOPE_KEY, shed_message, shed_response
 from hausgeist.server.stages import Stage, StageBusy
 from hausgeist.server.state import ServerState
-from hausgeist.speech.audio import from_pcm16
+from hausgeist.speech.audio import RATE, Audio, from_pcm16
 from hausgeist.speech.errors import AudioTooLong, BadAudio, SpeechError
 from hausgeist.speech.models import models_dir
 from hausgeist.speech.opus import WAV, reply_format, wav_to_opus
 from hausgeist.speech.pipeline import Heard, SpeechStage, nothing_heard
+from hausgeist.speech.stt import Hints
 from hausgeist.speech.tts import default_tts
 
 AUDIO_TTL = 600.0
@@ -131,6 +133,11 @@ class SpeechService:
         self.stage().warm(household.assistant, household.lock)
         self._ready.add(household.household.id)
 
+    def warm_engine(self) -> None:
+        """Load the recogniser now (blocking: seconds), by letting it read a second of
+        silence, so the first spoken turn does not wait for it either."""
+        self.stage().stt.transcribe(Audio(np.zeros(RATE, dtype=np.float32), RATE), Hints())
+
     def warm_count(self) -> int:
         """Households whose command index is built."""
         return len(self._ready)
@@ -157,8 +164,8 @@ def warm_up(
     state: ServerState, speech: SpeechService, loop: asyncio.AbstractEventLoop,
     stop: threading.Event,
 ) -> None:  # fmt: skip
-    """Build the command index of every household (up to WARM_HOUSEHOLDS), one after the
-    other; the body of the start-up thread.
+    """Load the recogniser, then build the command index of every household (up to
+    WARM_HOUSEHOLDS), one after the other; the body of the start-up thread.
 
     It runs beside the server, which answers text turns and health checks meanwhile; a
     household's spoken turn that comes before its index is built still gets the cold-start
@@ -166,6 +173,10 @@ def warm_up(
     """
     speech.warming = True
     try:
+        try:
+            speech.warm_engine()
+        except SpeechError as err:
+            log.warning("the recogniser did not load: %s", err)
         for household in state.registry.households()[:WARM_HOUSEHOLDS]:
             if stop.is_set():
                 return
