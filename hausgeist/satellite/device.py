@@ -14,6 +14,7 @@ While a turn is in flight the source is not read: a live stream waits in its own
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import time
 import uuid
@@ -29,6 +30,7 @@ from hausgeist.satellite.wake import Command, NothingSaid, WakeLoop
 from hausgeist.speech.audio import write_wav
 from hausgeist.speech.wakeword import Detection
 
+log = logging.getLogger("hausgeist.satellite")
 FOLLOW_UP = 30.0  # seconds an answer's conversation is continued by the next command
 
 
@@ -171,7 +173,12 @@ class Satellite:
         if fetched.response.status != 200:
             return turn
         wav = fetched.response.body
-        files = [sink.play(wav, turn.number) for sink in self.sinks]
-        saved = next((path for path in files if path is not None), None)
+        saved = None
+        for sink in self.sinks:
+            try:
+                saved = sink.play(wav, turn.number) or saved
+            except (SatelliteError, OSError) as err:
+                # A broken speaker must not stop the device: the next command still works.
+                log.warning("reply %s not played: %s", turn.number, err)
         return Turn(turn.number, turn.trigger, turn.seconds, turn.key, turn.status,
                     turn.attempts, turn.answer, wav, saved)  # fmt: skip
