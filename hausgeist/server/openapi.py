@@ -49,9 +49,10 @@ def _id(name: str = "id") -> dict[str, Any]:
 _NAME = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
 _IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key", "in": "header", "required": False,
-    "description": "Text turns: a retry with the same key and body within a day gets the "
-    "first answer (with `replayed: true`) and acts on nothing; the same key with another "
-    "body is refused with 422.",
+    "description": "A retry with the same key and body (text, or the same WAV bytes) within "
+    "a day gets the first answer (with `replayed: true`; a spoken turn's transcript too, "
+    "not heard again) and acts on nothing; the same key with another body is refused "
+    "with 422.",
     "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,200}$"},
 }  # fmt: skip
 _DEADLINE = {
