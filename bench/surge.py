@@ -346,7 +346,7 @@ def serve_with_stage(port: int, admission: str, stage_ms: float) -> int:
     """Run the real server; with stage_ms, each turn first spends that much CPU (fake STT)."""
     from hausgeist.cli import main
     from hausgeist.server.household import HouseholdService
-    from hausgeist.server.stages import lower_thread_priority
+    from hausgeist.server.priority import lower_thread_priority
 
     if stage_ms > 0:
         plain = HouseholdService.ask

@@ -28,6 +28,7 @@ from hausgeist.server import api
 from hausgeist.server.errors import ApiError
 from hausgeist.server.middleware import Observe
 from hausgeist.server.openapi import document as openapi_document
+from hausgeist.server.priority import shorten_time_slice
 from hausgeist.server.registry import Registry
 from hausgeist.server.shedding import AdmissionGate
 from hausgeist.server.speech import SpeechService, reply_audio, speech_of, warm_up
@@ -99,6 +100,7 @@ def _routes() -> list[Route | WebSocketRoute | Mount]:
 @contextlib.asynccontextmanager
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     state: ServerState = app.state.server
+    shorten_time_slice()  # this is the event loop's thread: refusals preempt busy workers
     await anyio.to_thread.run_sync(app.state.speech.render_apology)
     ticker = asyncio.create_task(_ring_ticker(state, app.state.speech))
     stop = threading.Event()

@@ -13,8 +13,6 @@ degrade before refusing).
 
 from __future__ import annotations
 
-import os
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,34 +24,11 @@ from hausgeist.server.admission import Admission, Reason, State
 from hausgeist.server.concurrency import FixedLimit
 from hausgeist.server.criticality import Criticality
 from hausgeist.server.deadline import Deadline, DeadlineExceeded
+from hausgeist.server.priority import lower_thread_priority
 from hausgeist.server.shedding import acquire
 
 T = TypeVar("T")
 STT, TTS = "stt", "tts"
-WORKER_NICENESS = 10  # how much lower than the event loop a stage's worker thread runs
-_lowered = threading.local()
-
-
-def lower_thread_priority(niceness: int = WORKER_NICENESS) -> None:
-    """Run the calling worker thread below the event loop, once per thread (Linux, where
-    niceness is per thread; elsewhere nothing happens).
-
-    The event loop admits turns and refuses the excess; the worker threads compute. On a
-    small machine they share a core, and a refusal that waits for a busy worker's time slice
-    is no longer instant (bench/surge.py: the loop waited 2.6 s of 10 s for the core at 10x).
-    At a lower priority the workers yield the core to the loop whenever it has work, which
-    is a few percent of the core, and keep the rest. Only relative to the process's own
-    threads (Linux groups a session's processes for fairness), and unprivileged: a thread
-    can lower its priority but not raise it again, so it is done in worker threads only."""
-    if getattr(_lowered, "done", False):
-        return
-    _lowered.done = True
-    try:
-        current = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-        if current < niceness:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
-    except (AttributeError, OSError):
-        pass  # not Linux, or not allowed: the default priority still works, only slower
 
 
 @dataclass(frozen=True)
@@ -101,7 +76,7 @@ class Stage:
             raise StageBusy(self.name, ticket.reason or Reason.OVERLOAD)
 
         def guarded() -> T:
-            lower_thread_priority()
+            lower_thread_priority()  # below the event loop, which refuses the excess
             if deadline.expired(self.clock()):  # it may have waited for a worker thread
                 raise DeadlineExceeded(self.name)
             return work()

@@ -14,8 +14,9 @@ from hausgeist.server.admission import Admission, Reason, State
 from hausgeist.server.concurrency import FixedLimit
 from hausgeist.server.criticality import Criticality
 from hausgeist.server.deadline import Deadline, DeadlineExceeded
+from hausgeist.server.priority import WORKER_NICENESS
 from hausgeist.server.shedding import APOLOGY, APOLOGY_AUDIO, shed_response
-from hausgeist.server.stages import WORKER_NICENESS, Stage, StageBusy, StageLimits
+from hausgeist.server.stages import Stage, StageBusy, StageLimits
 
 
 class FakeClock:
