@@ -16,7 +16,9 @@ queue_timeout, evicted, deadline), success per class, attempts per unique turn, 
 after the step, text-only replies (`degraded`), and the generator's own lag: how late a turn's
 request began after its due time (`gen_lag_p99_ms`) and how late a 5 ms timer fired on its
 event loop (`loop_lag_p99_ms`), so a saturated generator shows instead of passing as a slow
-server.
+server. Per level also the shed p99 per reason, and the share of the time the server's event
+loop ran and waited for its core while ready (`server_loop_busy_share`, `..._wait_share`, from
+Linux's schedstat): where a refusal's time goes on the server.
 
 `--turn text` sends typed commands, which cost the server about 0.4 ms each: so little that
 at 10x the HTTP handling of the refused requests alone fills the core. `--turn synthetic-stt
@@ -402,13 +404,32 @@ async def status_limit(url: str) -> Any:
     return answer.json().get("admission", {}).get("limit")
 
 
-async def scenario(url: str, token: str, capacity: float, seconds: float) -> dict[str, Any]:
-    """Every load of the sequence against one server."""
+def loop_waits(pid: int) -> tuple[float, float] | None:
+    """Seconds the server's event loop thread (its main thread) has run, and has waited for
+    a core while ready to run, since it began (Linux's schedstat)."""
+    try:
+        ran, waited, _ = Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()
+    except (OSError, ValueError):
+        return None
+    return int(ran) / 1e9, int(waited) / 1e9
+
+
+async def scenario(
+    url: str, token: str, capacity: float, seconds: float, pid: int = 0
+) -> dict[str, Any]:
+    """Every load of the sequence against one server (`pid`: its process, for loop waits)."""
     levels = {}
     for multiple in MULTIPLES:
         rate = capacity * multiple
+        before = loop_waits(pid)
         shots, lags = await open_loop(url, token, [(seconds, rate)])
+        after = loop_waits(pid)
         levels[str(multiple)] = summary(shots, seconds, rate, lags)
+        if before and after:
+            # Where a refusal's time goes: the loop's own work, and its waits for the core.
+            busy, waited = (after[0] - before[0]) / seconds, (after[1] - before[1]) / seconds
+            levels[str(multiple)]["server_loop_busy_share"] = round(busy, 3)
+            levels[str(multiple)]["server_loop_wait_share"] = round(waited, 3)
         levels[str(multiple)]["limit_after"] = await status_limit(url)
         print(f"  {multiple:>4}x  {json.dumps(levels[str(multiple)])}", flush=True)
         await asyncio.sleep(2)  # let queues drain between levels
@@ -482,7 +503,8 @@ def bench(args: argparse.Namespace, turn: str, seconds: float) -> None:
                 results["capacity_per_s"] = round(capacity, 2)
                 print(f"capacity: {capacity:.2f} turns/s", flush=True)
             print(f"{turn}, admission {mode}:", flush=True)
-            results["runs"][mode] = asyncio.run(scenario(url, token, capacity, seconds))
+            results["runs"][mode] = asyncio.run(scenario(url, token, capacity, seconds,
+                                                         server.pid))  # fmt: skip
         finally:
             server.terminate()
             server.wait(timeout=30)
