@@ -359,5 +359,9 @@ async def add_household(request: Request) -> Response:
         token = await anyio.to_thread.run_sync(state.registry.add_device, device, household)
     except RegistryError as err:
         raise ApiError(409, "conflict", str(err)) from err
+    if state.settings.warm_speech:
+        from hausgeist.server.speech import speech_of, start_warm_up  # it builds on this module
+
+        start_warm_up(state, speech_of(request), [household])
     return JSONResponse({"id": household.id, "name": household.name, "device_token": token},
                         status_code=201)  # fmt: skip

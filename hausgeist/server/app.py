@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -31,7 +30,7 @@ from hausgeist.server.openapi import document as openapi_document
 from hausgeist.server.priority import shorten_time_slice
 from hausgeist.server.registry import Registry
 from hausgeist.server.shedding import AdmissionGate
-from hausgeist.server.speech import SpeechService, reply_audio, speech_of, warm_up
+from hausgeist.server.speech import SpeechService, reply_audio, speech_of, start_warm_up
 from hausgeist.server.state import ServerState, Settings
 from hausgeist.server.stream import stream
 
@@ -103,17 +102,12 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     shorten_time_slice()  # this is the event loop's thread: refusals preempt busy workers
     await anyio.to_thread.run_sync(app.state.speech.render_apology)
     ticker = asyncio.create_task(_ring_ticker(state, app.state.speech))
-    stop = threading.Event()
     if state.settings.warm_speech:
-        # A daemon thread, not a worker of the event loop's pool: it runs for seconds to
-        # minutes and must neither hold up requests nor a shutdown.
-        app.state.speech.warming = True  # until the thread has gone through every household
-        args = (state, app.state.speech, asyncio.get_running_loop(), stop)
-        threading.Thread(target=warm_up, args=args, name="warm-up", daemon=True).start()
+        start_warm_up(state, app.state.speech)
     try:
         yield
     finally:
-        stop.set()
+        app.state.speech.stopped.set()
         ticker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await ticker

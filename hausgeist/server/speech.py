@@ -49,7 +49,7 @@ from hausgeist.server.errors import ApiError
 from hausgeist.server.household import HouseholdService
 from hausgeist.server.idempotency import Once, TurnReplies
 from hausgeist.server.middleware import request_id
-from hausgeist.server.registry import Principal
+from hausgeist.server.registry import Household, Principal
 from hausgeist.server.shedding import APOLOGY, DEADLINE_SCOPE_KEY, shed_message, shed_response
 from hausgeist.server.stages import Stage, StageBusy
 from hausgeist.server.state import ServerState
@@ -83,7 +83,9 @@ class SpeechService:
         self._loading = threading.Lock()
         self._apology: bytes | None = None
         self._ready: set[int] = set()  # households whose command index is built
-        self.warming = False  # the start-up warm-up is running
+        self._warming = 0  # warm-up threads running
+        self._warming_lock = threading.Lock()
+        self.stopped = threading.Event()  # the server is stopping: no more warming up
         self._audio: OrderedDict[str, tuple[int, float, bytes]] = OrderedDict()
         self._audio_lock = threading.Lock()
 
@@ -138,6 +140,21 @@ class SpeechService:
         silence, so the first spoken turn does not wait for it either."""
         self.stage().stt.transcribe(Audio(np.zeros(RATE, dtype=np.float32), RATE), Hints())
 
+    @property
+    def warming(self) -> bool:
+        """Whether a warm-up is running."""
+        return self._warming > 0
+
+    def begin_warming(self) -> None:
+        """A warm-up thread is about to start."""
+        with self._warming_lock:
+            self._warming += 1
+
+    def end_warming(self) -> None:
+        """A warm-up thread ended."""
+        with self._warming_lock:
+            self._warming -= 1
+
     def warm_count(self) -> int:
         """Households whose command index is built."""
         return len(self._ready)
@@ -160,38 +177,62 @@ class SpeechService:
         return found[2]
 
 
+def start_warm_up(
+    state: ServerState, speech: SpeechService, households: list[Household] | None = None
+) -> None:
+    """Warm up in a daemon thread: the recogniser and every household's command index (up
+    to WARM_HOUSEHOLDS) at start-up, or the given households' (one just added).
+
+    A daemon thread, not a worker of the event loop's pool: it runs for seconds to minutes
+    and must neither hold up requests nor a shutdown. Call it on the event loop.
+    """
+    loop = asyncio.get_running_loop()
+    speech.begin_warming()  # now, so that /v1/status says so before the thread runs
+    args = (state, speech, loop, households)
+    threading.Thread(target=warm_up, args=args, name="warm-up", daemon=True).start()
+
+
 def warm_up(
     state: ServerState, speech: SpeechService, loop: asyncio.AbstractEventLoop,
-    stop: threading.Event,
+    households: list[Household] | None = None,
 ) -> None:  # fmt: skip
-    """Load the recogniser, then build the command index of every household (up to
-    WARM_HOUSEHOLDS), one after the other; the body of the start-up thread.
+    """The warm-up thread's body: households one after the other, skipping those already
+    heard.
 
     It runs beside the server, which answers text turns and health checks meanwhile; a
     household's spoken turn that comes before its index is built still gets the cold-start
     exception. A household that fails is logged and stays cold; the others go on.
     """
-    speech.warming = True
     try:
-        try:
-            speech.warm_engine()
-        except SpeechError as err:
-            log.warning("the recogniser did not load: %s", err)
-        for household in state.registry.households()[:WARM_HOUSEHOLDS]:
-            if stop.is_set():
-                return
-            began = time.perf_counter()
+        if households is None:
+            households = state.registry.households()[:WARM_HOUSEHOLDS]
             try:
-                opening = asyncio.run_coroutine_threadsafe(state.service(household), loop)
-                speech.warm(opening.result(timeout=600))
-            except Exception:  # a background thread: log it and warm the others
-                log.exception("warm-up failed for household %s", household.id)
-                continue
-            log.info("command index built", extra={"fields": {
-                "household": household.id, "seconds": round(time.perf_counter() - began, 2),
-            }})  # fmt: skip
+                speech.warm_engine()
+            except SpeechError as err:
+                log.warning("the recogniser did not load: %s", err)
+        for household in households:
+            if speech.stopped.is_set():
+                return
+            if speech.cold(household.id):
+                _warm_one(state, speech, loop, household)
     finally:
-        speech.warming = False
+        speech.end_warming()
+
+
+def _warm_one(
+    state: ServerState, speech: SpeechService, loop: asyncio.AbstractEventLoop,
+    household: Household,
+) -> None:  # fmt: skip
+    began = time.perf_counter()
+    try:
+        opening = asyncio.run_coroutine_threadsafe(state.service(household), loop)
+        speech.warm(opening.result(timeout=600))
+    except Exception:  # a background thread: log it, and the caller warms the others
+        log.exception("warm-up failed for household %s", household.id)
+        return
+    log.info("command index built", extra={"fields": {
+        "household": household.id, "seconds": round(time.perf_counter() - began, 2),
+    }})  # fmt: skip
 
 
 def speech_of(connection: HTTPConnection) -> SpeechService:

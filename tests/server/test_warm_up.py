@@ -33,6 +33,7 @@ from tests.speech.conftest import models_dir, speak, wav_bytes  # noqa: F401 (a 
 class Live:
     url: str
     tokens: list[str]  # one device of each household
+    operator: str
     households: list[int]
     speech: SpeechService
 
@@ -58,6 +59,7 @@ def warming(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Live]:
     holiday = registry.add_household("Ferienhaus")
     tokens = [token, registry.add_device("Radio", holiday)]
     households = [registry.default_household().id, holiday.id]
+    operator = registry.add_device("Betrieb", None, role="operator")
     app = create_app(Settings(tmp_path, warm_speech=True))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
@@ -68,7 +70,7 @@ def warming(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Live]:
         if server.started:
             break
         time.sleep(0.05)
-    yield Live(f"http://127.0.0.1:{port}", tokens, households, speech_of(app))
+    yield Live(f"http://127.0.0.1:{port}", tokens, operator, households, speech_of(app))
     server.should_exit = True
     thread.join(30)
 
@@ -84,7 +86,7 @@ def wait_for_warm_up(live: Live) -> dict[str, object]:
     raise AssertionError("the warm-up did not finish")
 
 
-def test_the_server_answers_while_it_warms_up_and_every_household_ends_warm(
+def test_the_server_answers_while_it_warms_up_and_every_household_ends_warm_new_ones_too(
     warming: Live, caplog: pytest.LogCaptureFixture
 ) -> None:
     # The first household is the one the warm-up opens and builds first.
@@ -102,9 +104,15 @@ def test_the_server_answers_while_it_warms_up_and_every_household_ends_warm(
     with warming.client(warming.tokens[1]) as client:
         headers = {"content-type": "audio/wav", "x-deadline-ms": "30000"}
         spoken = client.post("/v1/ask", content=wav, headers=headers)
-    assert spoken.status_code == 200 and spoken.json()["intent"] == "HassGetCurrentTime"
+    assert spoken.status_code == 200 and spoken.json()["transcript"]
     # The household's first spoken turn found its index built: no cold-start exception.
     assert not [r for r in caplog.records if "cold start" in r.getMessage()]
+    with warming.client(warming.operator) as client:
+        added = client.post("/v1/operator/households", json={"name": "Gartenhaus"})
+        assert added.status_code == 201, added.text
+        assert client.get("/v1/status").json()["speech"]["warming"] is True
+    assert wait_for_warm_up(warming) == {"warming": False, "households_warm": 3}
+    assert not warming.speech.cold(added.json()["id"])
 
 
 def test_without_the_warm_up_a_household_stays_cold_until_it_is_heard(tmp_path: Path) -> None:
