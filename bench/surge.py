@@ -270,6 +270,10 @@ def summary(
         "late": sum(1 for s in shots if s.status == 200 and s.latency > DEADLINE),
         "other": sum(1 for s in shots if s.status not in (0, -1, 200, 429, 503)),
         "success_by_class": by_class,
+        "critical_failures": dict(Counter(  # how the CRITICAL turns that failed ended
+            "late" if s.status == 200 else f"{s.status} {s.reason or ''}".strip()
+            for s in shots if s.criticality == "critical"
+            and not (s.status == 200 and s.latency <= DEADLINE))),
         "attempts_per_turn": round(statistics.fmean(s.attempts for s in shots), 3)
         if shots else None,
     }  # fmt: skip
