@@ -9,14 +9,15 @@ and DEFAULT turns three quarters, so the rest stays free for CRITICAL ones.
 Waiting is bounded the CoDel way: while the queue empties now and then, a turn may wait up to
 `max_wait` (a short burst is absorbed); once a queue has stood for `interval`, the server is
 overloaded and waiting only adds latency, so turns wait at most `target_wait` before they are
-shed (those already waiting too); CRITICAL turns keep `max_wait`, since they are first in line
-whenever a slot frees. The overload ends when the queue stays empty, and no turn is refused,
-for an `interval`. In an overload a turn is refused at once, even with a slot free, while more
-critical turns are being refused: the lower classes go first. No turn waits past its
-deadline. And no turn waits only to be shed: while the server is busy it learns how often a
-slot frees, and a newcomer that would not reach a slot within its wait, given the turns ahead
-of it, is shed at once (a fast "no" instead of a slow one). This class is pure: the clock is
-injected and the async shell (`hausgeist.server.shedding`) does the waiting.
+shed (those already waiting too); CRITICAL turns may wait `critical_wait` (1 s), since they
+are first in line whenever a slot frees and wait long only while the server stalls. The
+overload ends when the queue stays empty, and no turn is refused, for an `interval`. In an
+overload a turn is refused at once, even with a slot free, while more critical turns are
+being refused: the lower classes go first. No turn waits past its deadline. And no turn
+waits only to be shed: while the server is busy it learns how often a slot frees, and a
+newcomer that would not reach a slot within its wait, given the turns ahead of it, is shed at
+once (a fast "no" instead of a slow one). This class is pure: the clock is injected and the
+async shell (`hausgeist.server.shedding`) does the waiting.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class Admission:
         limit: Gradient2Limit | FixedLimit | None = None,
         queue_size: int = 32,
         max_wait: float = 0.2,
+        critical_wait: float | None = 1.0,
         target_wait: float = 0.01,
         interval: float = 0.1,
         clock: Callable[[], float] = time.monotonic,
@@ -89,6 +91,9 @@ class Admission:
         self.limit = limit or Gradient2Limit()
         self.queue_size = queue_size
         self.max_wait = max_wait
+        # First in line whenever a slot frees, a CRITICAL turn waits long only while the
+        # server stalls (a slow disk, a busy machine); then waiting beats a refusal.
+        self.critical_wait = max_wait if critical_wait is None else max(max_wait, critical_wait)
         self.target_wait = target_wait
         self.interval = interval
         self.enabled = enabled
@@ -226,7 +231,7 @@ class Admission:
 
     def _wait(self, criticality: Criticality, now: float) -> float:
         if criticality is Criticality.CRITICAL:
-            return self.max_wait
+            return self.critical_wait
         return self.target_wait if self._overloaded(now) else self.max_wait
 
     def _too_far_back(self, ticket: Ticket, now: float) -> bool:

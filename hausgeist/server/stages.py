@@ -60,7 +60,7 @@ class Stage:
         # No CoDel short wait here (target = max): a stage's queue is short and fixed.
         self.admission = Admission(
             FixedLimit(limits.slots), queue_size=limits.queue, max_wait=limits.max_wait,
-            target_wait=limits.max_wait, clock=clock,
+            target_wait=limits.max_wait, critical_wait=None, clock=clock,
         )  # fmt: skip
         self.degraded = 0  # turns answered without this stage (a text-only reply)
 

@@ -162,13 +162,15 @@ def test_a_standing_queue_cuts_the_wait_to_the_target() -> None:
     assert later.give_up == pytest.approx(0.16)
 
 
-def test_a_critical_turn_keeps_its_full_wait_in_a_standing_queue() -> None:
-    gate, clock = admission(limit=1, max_wait=0.2, target_wait=0.01, interval=0.1)
+def test_a_critical_turn_keeps_its_long_wait_in_a_standing_queue() -> None:
+    gate, clock = admission(limit=1, max_wait=0.2, target_wait=0.01, interval=0.1,
+                            critical_wait=0.5)  # fmt: skip
     gate.offer(DEFAULT, FAR)
     gate.offer(DEFAULT, FAR)
     clock.now = 0.15
     assert gate.overloaded()
-    assert gate.offer(CRITICAL, FAR).give_up == pytest.approx(0.35)
+    # First in line whenever a slot frees: it waits long only while the server stalls.
+    assert gate.offer(CRITICAL, FAR).give_up == pytest.approx(0.65)
 
 
 def test_a_newcomer_too_far_back_to_reach_a_slot_in_time_is_shed_at_once() -> None:
@@ -247,7 +249,8 @@ def test_a_queue_that_empties_only_for_a_moment_stays_overloaded() -> None:
 
 
 def test_turns_waiting_when_the_overload_begins_wait_no_longer_than_newcomers() -> None:
-    gate, clock = admission(limit=1, max_wait=0.2, target_wait=0.01, interval=0.1)
+    gate, clock = admission(limit=1, max_wait=0.2, target_wait=0.01, interval=0.1,
+                            critical_wait=0.2)  # fmt: skip
     gate.offer(DEFAULT, FAR)
     early = gate.offer(SHEDDABLE, FAR)
     critical = gate.offer(CRITICAL, FAR)
