@@ -65,11 +65,16 @@ def measure(stage: SpeechStage, assistant: Assistant, said: list[Said], name: st
             per_command: bool) -> None:  # fmt: skip
     """Run every recording through a whole spoken turn and print the figures."""
     rtf, latency, errors, raw_errors, words, right = [], [], 0, 0, 0, 0
+    stages: dict[str, list[float]] = {}
     for text, intent, audio in said:
         began = time.perf_counter()
         listened = stage.listen(audio, assistant)
         latency.append(time.perf_counter() - began)
         heard = listened.heard
+        for step, took in heard.timings.items():
+            stages.setdefault(step, []).append(took)
+        rest = latency[-1] - sum(heard.timings.values())
+        stages.setdefault("turn and reply audio", []).append(rest)
         if heard.stt is not None:
             rtf.append(heard.stt.real_time_factor)
         wrong, count = word_errors(text, heard.transcript)
@@ -87,6 +92,8 @@ def measure(stage: SpeechStage, assistant: Assistant, said: list[Said], name: st
     print(f"  STT real-time factor: median {statistics.median(rtf):.2f}, max {max(rtf):.2f}")
     print(f"  end of speech to reply audio: median {statistics.median(latency):.2f} s, "
           f"p95 {_p95(latency):.2f} s")  # fmt: skip
+    steps = ", ".join(f"{step} {statistics.median(took):.3f} s" for step, took in stages.items())
+    print(f"  of which (median): {steps}")
     print(f"  WER: {raw_errors / words:.1%} as heard, {errors / words:.1%} as understood")
     print(f"  intent accuracy: {right / n:.1%} ({right}/{n})")
 
