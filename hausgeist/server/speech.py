@@ -49,6 +49,7 @@ from hausgeist.server.errors import ApiError
 from hausgeist.server.household import HouseholdService
 from hausgeist.server.idempotency import Once, TurnReplies
 from hausgeist.server.middleware import request_id
+from hausgeist.server.priority import lower_thread_priority
 from hausgeist.server.registry import Household, Principal
 from hausgeist.server.shedding import APOLOGY, DEADLINE_SCOPE_KEY, shed_message, shed_response
 from hausgeist.server.stages import Stage, StageBusy
@@ -203,6 +204,7 @@ def warm_up(
     household's spoken turn that comes before its index is built still gets the cold-start
     exception. A household that fails is logged and stays cold; the others go on.
     """
+    lower_thread_priority()  # background work: the event loop and the turns go first
     try:
         if households is None:
             households = state.registry.households()[:WARM_HOUSEHOLDS]
