@@ -11,7 +11,7 @@ import pytest
 from hausgeist.app import build_assistant
 from hausgeist.dialog.assistant import Assistant
 from hausgeist.home.snapshot import HomeSnapshot
-from hausgeist.language.model.fallback import ModelFallback, ModelReading
+from hausgeist.language.model.fallback import THRESHOLD, ModelFallback, ModelReading
 from hausgeist.language.parse import Understanding
 from tests.fakes import FakeClock
 
@@ -62,7 +62,7 @@ def test_the_model_understands_natural_phrasings_the_templates_miss(
     result = stage.parse(text)
     assert (result.intent, result.source) == (intent, "model")
     assert slots.items() <= result.slots.items()
-    assert 0.5 <= result.confidence <= 1.0
+    assert THRESHOLD <= result.confidence <= 1.0
 
 
 @pytest.mark.parametrize(
@@ -124,3 +124,16 @@ def test_a_free_text_match_the_model_holds_out_of_scope_is_asked_about(
     exact = stage.parse("Mach das Licht im Wohnzimmer an")
     assert (exact.intent, exact.guess) == ("HassTurnOn", None)
     assert understanding.parse("spiel mensch ärgere dich nicht").intent == "HassMediaSearchAndPlay"
+
+
+def test_a_device_command_the_home_has_no_target_for_is_withheld_but_named(
+    understanding: Understanding,
+) -> None:
+    assert PACKAGED is not None
+    # The demo home has no smart plug: understood, but nothing to switch.
+    words = "bitte schalte die intelligente steckdose aus".split()
+    reading = PACKAGED.read(words, understanding.home, _NOW.date())
+    assert (reading.intent, reading.untargeted) == (None, "HassTurnOff")
+    named = PACKAGED.read("mach das licht im wohnzimmer bitte richtig hell".split(),
+                          understanding.home, _NOW.date())  # fmt: skip
+    assert named.untargeted is None

@@ -68,6 +68,21 @@ def test_scores_count_abstentions_as_wrong_and_actions_on_chatter() -> None:
     assert score(gold, right, mapping).in_scope_accuracy == 1.0
 
 
+def test_a_device_command_withheld_for_want_of_a_target_counts_only_as_understood() -> None:
+    mapping = load_mapping()
+    gold = [
+        Example(("steckdose", "an"), "iot_wemo_on"),
+        Example(("licht", "an"), "iot_hue_lightoff"),
+    ]
+    withheld = [
+        Prediction(None, {}, "iot_wemo_on", withheld=("HassTurnOn", {})),
+        Prediction(None, {}, "iot_hue_lighton", withheld=("HassTurnOn", {})),
+    ]
+    scores = score(gold, withheld, mapping)
+    assert (scores.in_scope_accuracy, scores.understood) == (0.0, 0.5)
+    assert score(gold, [Prediction(None, {}, "x")] * 2, mapping).understood is None
+
+
 def test_features_are_deterministic_and_unit_length_per_block() -> None:
     idf = np.ones(1 << 20, dtype=np.float32)
     first, second = vector(["licht", "an"], idf), vector(["licht", "an"], idf)

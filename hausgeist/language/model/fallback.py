@@ -19,7 +19,7 @@ from hausgeist.home.snapshot import HomeSnapshot
 from hausgeist.language.model.data import Span
 from hausgeist.language.model.intents import INTENTS_FILE, IntentModel
 from hausgeist.language.model.mapping import MassiveMap, Reading, load_mapping
-from hausgeist.language.model.normalize import Slots, coffee_machine, normalize
+from hausgeist.language.model.normalize import coffee_machine, normalize
 from hausgeist.language.model.slots import SLOTS_FILE, SlotTagger
 
 MODEL_DIR = Path(__file__).with_name("trained")
@@ -63,7 +63,12 @@ _LIGHT_LABELS = frozenset({"iot_hue_lightchange", "iot_hue_lightdim", "iot_hue_l
 
 @dataclass(frozen=True, slots=True)
 class ModelReading:
-    """What the model made of a sentence: `intent` None for nothing; `asks`: confirm first."""
+    """What the model made of a sentence: `intent` None for nothing; `asks`: confirm first.
+
+    `untargeted` is a device command the model read (at `confidence`) but withheld because
+    the home has no target for it (no device, room or kind of device it names): the
+    sentence was understood, the home cannot serve it. The bench counts such rows apart.
+    """
 
     intent: str | None
     slots: dict[str, Any] = field(default_factory=dict)
@@ -71,6 +76,7 @@ class ModelReading:
     label: str | None = None
     spans: tuple[Span, ...] = ()
     asks: bool = False
+    untargeted: str | None = None
 
     @property
     def acts(self) -> bool:
@@ -124,9 +130,13 @@ class ModelFallback:
         if label == "iot_coffee":
             # "mach kaffee" switches on the home's coffee machine, if it has one.
             slots.update(coffee_machine(home))
-        if not _grounded(intent, words, spans, slots):
+        if not _requests(words, spans):
             return ModelReading(None, {}, round(confidence, 3), label, spans)
         asks = confidence < self.threshold or mass[None] >= self.doubt
+        if intent in _NEEDS_TARGET and not _TARGETS & slots.keys():
+            # A device command needs a target in this home: the skill would have to guess.
+            withheld = None if asks else intent
+            return ModelReading(None, {}, round(confidence, 3), label, spans, untargeted=withheld)
         return ModelReading(intent, slots, round(confidence, 3), label, spans, asks)
 
     def out_of_scope(self, words: Sequence[str]) -> float:
@@ -163,13 +173,10 @@ def _packaged() -> ModelFallback | None:
     return fallback if fallback.available() else None
 
 
-def _grounded(intent: str, words: Sequence[str], spans: Sequence[Span], slots: Slots) -> bool:
-    """Whether a reading may stand: some word beyond the rooms and devices it names asks
-    for something, and a device command has a target in this home."""
+def _requests(words: Sequence[str], spans: Sequence[Span]) -> bool:
+    """Whether some word beyond the rooms and devices a reading names asks for something."""
     named = {i for slot, start, end in spans if slot in _PLACES for i in range(start, end)}
-    if all(word in _FUNCTION_WORDS for i, word in enumerate(words) if i not in named):
-        return False
-    return intent not in _NEEDS_TARGET or bool(_TARGETS & slots.keys())
+    return not all(word in _FUNCTION_WORDS for i, word in enumerate(words) if i not in named)
 
 
 def _repetitive(words: Sequence[str]) -> bool:

@@ -19,6 +19,8 @@ class Prediction:
     label: str | None = None
     slot_values: frozenset[tuple[str, str]] | None = None
     asked: tuple[str, Mapping[str, Any]] | None = None
+    # A device command read but not acted on: the home has no target for it.
+    withheld: tuple[str, Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,9 @@ class Scores:
     in_scope_asked: float = 0.0
     out_of_scope_asked: float = 0.0
     right_after_yes: float = 0.0  # in scope: right at once, or asked about the right reading
+    # In scope: right at once, or a right device command withheld only because the home
+    # lacks its device (understood, not servable in this home); None where not measured.
+    understood: float | None = None
 
 
 def score(gold: Sequence[Example], predicted: Sequence[Prediction], mapping: MassiveMap) -> Scores:
@@ -45,6 +50,10 @@ def score(gold: Sequence[Example], predicted: Sequence[Prediction], mapping: Mas
     )
     confirmed = sum(
         p.asked is not None and mapping.correct(gold[i].label, *p.asked)
+        for i, p in _at(predicted, inside)
+    )
+    withheld = sum(
+        p.withheld is not None and mapping.correct(gold[i].label, *p.withheld)
         for i, p in _at(predicted, inside)
     )
     acted = sum(p.intent is not None for _, p in _at(predicted, outside))
@@ -60,7 +69,13 @@ def score(gold: Sequence[Example], predicted: Sequence[Prediction], mapping: Mas
         _share(predicted, inside),
         _share(predicted, outside),
         (right + confirmed) / max(1, len(inside)),
+        (right + withheld) / max(1, len(inside)) if _read(predicted) else None,
     )
+
+
+def _read(predicted: Sequence[Prediction]) -> bool:
+    """Whether the system reports readings withheld for want of a target (any row)."""
+    return any(p.withheld is not None for p in predicted)
 
 
 def _share(predicted: Sequence[Prediction], rows: list[int]) -> float:
