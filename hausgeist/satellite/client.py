@@ -145,6 +145,7 @@ class Client:
             try:
                 response = await self.transport.send(attempt, left)
             except Unreachable as err:
+                throttle.refused()
                 err.attempts, failed = attempts, err
                 if (err.sent and not harmless) or not await self._may_retry(attempts, ends, None):
                     raise
@@ -153,6 +154,8 @@ class Client:
                 throttle.accepted()
                 if response.status < 500 or not harmless:
                     return Attempted(response, attempts)
+            else:
+                throttle.refused()
             last = response
             if not await self._may_retry(attempts, ends, response.retry_after()):
                 return Attempted(response, attempts)

@@ -9,6 +9,11 @@ refuse, the client refuses locally, before the network, with probability
 so a server that accepts only a tenth of what arrives sees little more than `k` times what it
 can take, instead of the whole surge. A locally refused request still counts as requested,
 which keeps the probability up for as long as the server keeps refusing.
+
+A request that is sent counts once its outcome is known (`accepted` or `refused`), not while
+it is on its way: otherwise a device's second command, sent while its first is still in
+flight, would meet `requests = 1, accepts = 0` and be refused half the time by a server
+that refused nothing.
 """
 
 from __future__ import annotations
@@ -41,14 +46,25 @@ class AdaptiveThrottle:
         return max(0.0, (requests - self.k * accepts) / (requests + 1))
 
     def allow(self) -> bool:
-        """Whether to send the next request; it is counted as requested either way."""
-        refuse = self._draw() < self.probability()
-        self._bucket()[1] += 1
-        return not refuse
+        """Whether to send the next request.
+
+        A refused one counts as requested at once; a sent one when `accepted` or `refused`
+        reports its outcome.
+        """
+        if self._draw() < self.probability():
+            self._bucket()[1] += 1
+            return False
+        return True
 
     def accepted(self) -> None:
         """The server took the request (any answer but an overload refusal)."""
-        self._bucket()[2] += 1
+        bucket = self._bucket()
+        bucket[1] += 1
+        bucket[2] += 1
+
+    def refused(self) -> None:
+        """The server refused the request as overloaded, or never answered it."""
+        self._bucket()[1] += 1
 
     def _bucket(self) -> list[float]:
         now = float(int(self._clock()))

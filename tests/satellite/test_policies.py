@@ -52,20 +52,35 @@ def test_the_throttle_never_refuses_while_the_server_accepts() -> None:
 
 
 def test_the_throttle_refuses_in_proportion_when_the_server_refuses() -> None:
-    throttle = AdaptiveThrottle(k=2, clock=Clock(), draw=lambda: 0.5)
+    draws = [1.0]  # while the history builds up, every request is sent
+    throttle = AdaptiveThrottle(k=2, clock=Clock(), draw=lambda: draws[0])
     for n in range(1000):
-        throttle.allow()
+        assert throttle.allow()
         if n % 10 == 0:  # the server accepts a tenth
             throttle.accepted()
+        else:
+            throttle.refused()
     assert throttle.probability() == pytest.approx((1000 - 2 * 100) / 1001)
+    draws[0] = 0.5
     assert not throttle.allow()
+    assert throttle.probability() == pytest.approx((1001 - 2 * 100) / 1002)
+
+
+def test_a_request_in_flight_does_not_count_against_the_next() -> None:
+    throttle = AdaptiveThrottle(k=2, clock=Clock(), draw=lambda: 0.0)
+    assert throttle.allow()  # sent; no answer yet
+    assert throttle.probability() == 0.0
+    assert throttle.allow()  # a second command while the first is on its way
+    throttle.refused()
+    assert throttle.probability() == pytest.approx(1 / 2)
 
 
 def test_what_the_server_said_long_ago_is_forgotten() -> None:
     clock = Clock()
     throttle = AdaptiveThrottle(window=120, clock=clock, draw=lambda: 0.99)
     for _ in range(100):
-        throttle.allow()  # all refused by the server
+        throttle.allow()
+        throttle.refused()  # all refused by the server
     assert throttle.probability() > 0.9
     clock.now = 121
     assert throttle.probability() == 0.0
