@@ -46,7 +46,8 @@ class Heard:
 
     transcript: str  # what the understanding stage reads (snapped when near a command)
     heard: str  # what the recogniser wrote
-    speech: bool  # whether anyone spoke
+    speech: bool  # whether anything was heard to understand (not silence, noise, or words
+    # whisper itself doubts: see rescore.decide)
     seconds: float
     stt: Transcript | None = None
     snapped: bool = False
@@ -115,6 +116,9 @@ class SpeechStage:
                 proposal = home.propose(assistant.understanding, transcript.text)
             choice = decide(proposal, transcript.score(proposal.sentences))
             timings["rescore"] = time.perf_counter() - mark
+            if choice.doubted:
+                return Heard("", transcript.text, False, audio.seconds, transcript,
+                             choice=choice, timings=timings)  # fmt: skip
             return Heard(choice.text, transcript.text, True, audio.seconds, transcript,
                          choice.chosen is not None, choice=choice, timings=timings)  # fmt: skip
         with guard:

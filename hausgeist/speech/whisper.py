@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rapidfuzz import fuzz
 
 from hausgeist.speech.audio import RATE, Audio
 from hausgeist.speech.errors import EngineError, ModelError
@@ -27,28 +28,39 @@ from hausgeist.speech.stt import Hints, Transcript
 # bounds the text that is tokenized.
 _PROMPT_CHARS = 2_000
 _WINDOW = 3_000  # mel frames whisper encodes at once (30 s)
-# A command's frames are encoded as they are, not padded to a 30 s window: CTranslate2 takes
-# shorter input (since 3.19), and the padded window was most of a turn's time (2.2 s against
-# 0.08 s for a 3 s command on the loaded 2-core machine). On the development set
-# (bench/speech.py --set dev) this understood 61 commands of 97 against 57 padded, once the
-# repeats below are dropped (37 with them). whisper fed less than 30 s may not find the
-# end and say the command again: so a command may take this many tokens per second of
-# audio (and a few more), and a repeated sentence is kept once (`once`).
+# A command is encoded over its own frames padded to 10 s, not to a whole 30 s window:
+# CTranslate2 takes shorter input (since 3.19), and the 30 s window was most of a turn's time
+# (encoder 1.0 s for 3000 frames, 0.13 s for 1000, 0.035 s for 300 on the 2-core machine at
+# load 2.7). Chosen on the development set (bench/speech.py --set dev, 97 recordings):
+# 30 s understood 57, the command's frames alone 63 (WER as heard 46 %), padded to 5 s 62
+# (44 %), padded to 10 s 62 (40 %, as with 30 s: 39 %). whisper fed less than 30 s may not
+# find the end and say the command again: so a command may take this many tokens per
+# second of audio (and a few more), and a repeated sentence is kept once (`once`).
+_MIN_FRAMES = 1_000
 _TOKENS_PER_SECOND, _EXTRA_TOKENS = 12, 16
 _SENTENCES = re.compile(r"(?<=[.?!])\s+")
 _NOT_WORD = re.compile(r"[^\w ]+")
+_REPEAT_SIMILARITY = 85.0  # 0-100: a later sentence this like the first is said again
+# Encoder positions (20 ms each) after the audio's end that scoring still reads: the decoder
+# attends to the speech, so cutting the silent rest of the window makes scoring cheaper.
+_SCORE_TAIL = 50
 
 
 def once(text: str) -> str:
     """`text` without the repeats of its first sentence: whisper fed only the command's
-    frames may not find the end and say it again ("Mach das Licht an. Mach das Licht an.
-    Mach das"), while a command is one sentence."""
+    frames may not find the end and say it again, word for word or nearly ("Stell einen
+    Timer auf 15 Minuten. Still einen Timer auf 15 Minuten. Stell"), while a command is one
+    sentence. A later sentence is a repeat when it spells nearly like the first one's start."""
     first, *rest = _SENTENCES.split(text)
     head = _NOT_WORD.sub("", first.casefold()).strip()
     repeats = [_NOT_WORD.sub("", part.casefold()).strip() for part in rest]
-    if head and rest and all(part and head.startswith(part) for part in repeats):
+    if head and rest and all(_repeats(head, part) for part in repeats):
         return first
     return text
+
+
+def _repeats(head: str, part: str) -> bool:
+    return bool(part) and fuzz.ratio(part, head[: len(part)]) >= _REPEAT_SIMILARITY
 
 
 class WhisperStt:
@@ -128,7 +140,9 @@ class WhisperStt:
         tokenizer = Tokenizer(model.hf_tokenizer, True, task="transcribe", language="de")
         features = model.feature_extractor(audio.samples)
         frames = min(features.shape[-1], _WINDOW)
-        encoded = model.encode(np.ascontiguousarray(features[:, :frames]))
+        width = min(_WINDOW, max(frames, _MIN_FRAMES))
+        features = np.pad(features[:, :frames], ((0, 0), (0, width - frames)))
+        encoded = model.encode(features)
         previous = tokenizer.encode(" " + prompt.strip()) if prompt else []
         start = model.get_prompt(tokenizer, previous, without_timestamps=True)
         longest = len(start) + int(_TOKENS_PER_SECOND * audio.seconds) + _EXTRA_TOKENS
@@ -139,7 +153,7 @@ class WhisperStt:
             suppress_tokens=[-1],
         )[0]  # fmt: skip
         text = once(tokenizer.decode(result.sequences_ids[0]).strip())
-        heard = np.asarray(encoded)
+        heard = np.asarray(encoded)[:, : min(frames // 2 + _SCORE_TAIL, width // 2)]
 
         def score(sentences: Sequence[str]) -> list[float]:
             return self._score(model, tokenizer, heard, sentences)

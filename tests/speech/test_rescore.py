@@ -113,3 +113,23 @@ def test_the_proposal_scores_the_transcript_first_and_each_command_once(
     assert "Lösche den Timer." in proposal.sentences
     assert len(set(proposal.sentences)) == len(proposal.sentences)
     assert len(proposal.meanings) == len(proposal.sentences)
+
+
+def test_a_transcript_that_is_a_command_whisper_itself_doubts_is_not_understood() -> None:
+    choice = decide(_proposal(ON, OFF), [MIN_SCORE - 0.5, MIN_SCORE - 1.0])
+    assert choice.doubted and choice.chosen is None and choice.text == ""
+
+
+def test_a_likely_enough_command_transcript_stays_as_heard() -> None:
+    choice = decide(_proposal(ON, OFF), [MIN_SCORE + 0.5, MIN_SCORE - 1.0])
+    assert not choice.doubted and choice.text == "Gehört."
+
+
+def test_free_text_whisper_finds_unlikely_stays_as_heard() -> None:
+    choice = decide(_proposal(("",), OFF), [MIN_SCORE - 2.0, MIN_SCORE - 3.0])
+    assert not choice.doubted and choice.text == "Gehört."
+
+
+def test_a_doubted_command_transcript_without_candidates_is_not_understood() -> None:
+    choice = decide(Proposal("Gehört.", ("Gehört.",), (ON,)), [MIN_SCORE - 0.1])
+    assert choice.doubted and choice.text == ""
