@@ -18,10 +18,18 @@ waits only to be shed: while the server is busy it learns how often a slot frees
 newcomer that would not reach a slot within its wait, given the turns ahead of it, is shed at
 once (a fast "no" instead of a slow one). This class is pure: the clock is injected and the
 async shell (`hausgeist.server.shedding`) does the waiting.
+
+An expensive stage (speech-to-text: one slot, a second or more per turn) sizes its waits by
+its own observed service time instead (`by_service_time`): a turn may wait as long as it can
+still be served before its deadline, and at most for a queue's worth of service; a newcomer
+is shed at once when the turns ahead of it, served one after another, would not leave it
+that. A fixed 200 ms or 2 s wait refused every spoken turn that found the one slot busy, and
+the slot then idled until the next turn happened to arrive.
 """
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections import deque
 from collections.abc import Callable
@@ -34,6 +42,7 @@ from hausgeist.server.criticality import Criticality
 # The share of the queue each class may fill.
 _QUEUE_SHARE = {Criticality.SHEDDABLE: 0.25, Criticality.DEFAULT: 0.75, Criticality.CRITICAL: 1.0}
 _MOST_CRITICAL_FIRST = sorted(Criticality, reverse=True)
+_SERVICE_SAMPLES = 16  # the service time is the median of this many recent turns
 
 
 class State(Enum):
@@ -87,8 +96,12 @@ class Admission:
         interval: float = 0.1,
         clock: Callable[[], float] = time.monotonic,
         enabled: bool = True,
+        by_service_time: bool = False,
     ) -> None:
         self.limit = limit or Gradient2Limit()
+        # Waits from the observed service time and the deadline (a stage), not the fixed ones.
+        self.by_service_time = by_service_time
+        self._service: deque[float] = deque(maxlen=_SERVICE_SAMPLES)
         self.queue_size = queue_size
         self.max_wait = max_wait
         # First in line whenever a slot frees, a CRITICAL turn waits long only while the
@@ -116,7 +129,7 @@ class Admission:
         """A new turn: admitted, queued (until `wake`) or shed, as the ticket's state says."""
         now = self._clock()
         self.expire()
-        give_up = min(deadline, now + self._wait(criticality, now))
+        give_up = min(deadline - self._service_margin(), now + self._wait(criticality, now))
         ticket = Ticket(criticality, now, give_up, deadline)
         if deadline <= now:
             return self._shed(ticket, Reason.DEADLINE)
@@ -150,7 +163,10 @@ class Admission:
         self._last_release = now
         self.in_flight -= 1
         if ok and ticket.admitted is not None:
+            self._service.append(now - ticket.admitted)
             self.limit.sample(now - ticket.admitted, ticket.in_flight_at_admission, now)
+        else:
+            self.limit.unsampled(now)
         self.expire()
         self._dispatch(now)
 
@@ -164,8 +180,9 @@ class Admission:
     def expire(self) -> None:
         """Shed every waiting turn whose time in the queue is up."""
         now = self._clock()
-        if not self._cut and self._overloaded(now):
+        if not self._cut and not self.by_service_time and self._overloaded(now):
             # The overload began: turns that queued before it wait no longer than newcomers.
+            # (A stage's waits do not change with the overload: they follow its service.)
             self._cut = True
             for kind, queue in self._queues.items():
                 if kind is not Criticality.CRITICAL:
@@ -229,26 +246,58 @@ class Admission:
         return any(now - self._last_refused[c] < self.interval
                    for c in Criticality if c > criticality)  # fmt: skip
 
+    def service_time(self) -> float | None:
+        """The median time of the recent completed turns (None before the first)."""
+        return statistics.median(self._service) if self._service else None
+
+    def _service_margin(self) -> float:
+        """Time a turn must have left when it leaves the queue to be served before its
+        deadline: the observed service time, for a stage that sizes its waits by it."""
+        service = self.service_time() if self.by_service_time else None
+        return service or 0.0
+
+    def _interval(self) -> float | None:
+        """Seconds between freed slots while busy: for a stage, its service time per slot."""
+        if self.by_service_time:
+            service = self.service_time()
+            return None if service is None else service / self.limit.current
+        return self._slot_interval
+
     def _wait(self, criticality: Criticality, now: float) -> float:
+        if self.by_service_time:
+            # A queue's worth of this stage's service, at least `max_wait`; the deadline
+            # (less the service itself) bounds it further.
+            interval = self._interval()
+            return max(self.max_wait, self.queue_size * interval if interval else 0.0)
         if criticality is Criticality.CRITICAL:
             return self.critical_wait
         return self.target_wait if self._overloaded(now) else self.max_wait
 
     def _too_far_back(self, ticket: Ticket, now: float) -> bool:
         """Whether the turns ahead would keep this one waiting past its wait."""
-        if self._slot_interval is None or ticket.criticality is Criticality.CRITICAL:
+        interval = self._interval()
+        if interval is None or ticket.criticality is Criticality.CRITICAL:
             return False
         ahead = sum(len(self._queues[c]) for c in Criticality if c >= ticket.criticality)
-        # Twice the mean: slots free unevenly, and a turn that then times out in the queue
-        # has waited for nothing; a short queue is enough to keep every slot busy.
-        return 2 * (ahead + 1) * self._slot_interval > ticket.give_up - now
+        return self._slots_to_wait(ahead) * interval > ticket.give_up - now
+
+    def _slots_to_wait(self, ahead: int) -> float:
+        """Slot intervals a turn with `ahead` turns before it is counted to wait.
+
+        At the entry twice the mean: slots free unevenly, and a turn that then times out in
+        the queue has waited for nothing; a short queue is enough to keep every slot busy.
+        A stage knows its service time, which varies less: the turns ahead and the one in
+        the slot (at most a whole interval), each served in turn. Twice would refuse every
+        spoken turn that finds the recogniser busy, and its slot would idle between turns."""
+        return (ahead + 1) * (1.0 if self.by_service_time else 2.0)
 
     def _drop_hopeless(self, newcomer: Criticality, now: float) -> None:
         """Shed now the less critical waiters a newcomer pushed back beyond their wait.
 
         Their place was counted when they arrived; a more critical turn that queues ahead
         of them since would otherwise let them time out in the queue: a slow "no"."""
-        if self._slot_interval is None:
+        interval = self._interval()
+        if interval is None:
             return
         for lower in Criticality:
             if lower >= newcomer or lower is Criticality.CRITICAL:
@@ -257,7 +306,7 @@ class Admission:
             ahead = sum(len(self._queues[c]) for c in Criticality if c > lower)
             kept: deque[Ticket] = deque()
             for ticket in queue:
-                if 2 * (ahead + len(kept) + 1) * self._slot_interval > ticket.give_up - now:
+                if self._slots_to_wait(ahead + len(kept)) * interval > ticket.give_up - now:
                     self._shed(ticket, Reason.EVICTED)
                 else:
                     kept.append(ticket)

@@ -3,7 +3,10 @@
 Admission at the entry bounds how many turns are worked on; a spoken turn then spends most
 of its time in the recogniser and some in the voice, and both engines do one thing at a time
 well on a small machine. Each stage has a fixed number of slots and a short, bounded queue
-(`Admission` with a `FixedLimit`: the same queue, classes and deadlines as the entry). Every
+(`Admission` with a `FixedLimit`: the same queue, classes and deadlines as the entry), whose
+waits follow the stage's own observed service time (`by_service_time`): a turn may wait while
+it can still be served before its deadline, up to a queue's worth of service (at least
+`max_wait`), and one that the turns ahead would keep from that is refused at once. Every
 stage checks the turn's deadline before it begins, again once it has a worker thread, and
 gives up waiting when the deadline comes: work the requester has given up on is dropped,
 never finished late (`DeadlineExceeded`). A full stage answers `StageBusy`, which the caller
@@ -37,7 +40,7 @@ class StageLimits:
 
     slots: int = 1
     queue: int = 4
-    max_wait: float = 2.0  # seconds; the turn's deadline may end the wait sooner
+    max_wait: float = 2.0  # seconds at least; longer for a queue's worth of a slow stage
 
 
 class StageBusy(Exception):
@@ -57,10 +60,11 @@ class Stage:
     ) -> None:
         self.name = name
         self.clock = clock
-        # No CoDel short wait here (target = max): a stage's queue is short and fixed.
+        # No CoDel short wait here (target = max): a stage's queue is short, and its waits
+        # follow its service time and the turn's deadline.
         self.admission = Admission(
             FixedLimit(limits.slots), queue_size=limits.queue, max_wait=limits.max_wait,
-            target_wait=limits.max_wait, critical_wait=None, clock=clock,
+            target_wait=limits.max_wait, critical_wait=None, clock=clock, by_service_time=True,
         )  # fmt: skip
         self.degraded = 0  # turns answered without this stage (a text-only reply)
 

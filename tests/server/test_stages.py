@@ -120,3 +120,101 @@ def test_a_stage_runs_its_work_below_the_event_loop() -> None:
     seen = asyncio.run(stage.run(niceness, deadline))
     assert seen >= WORKER_NICENESS and seen > loop_before
     assert niceness() == loop_before  # the calling thread, the event loop's here, is untouched
+
+
+# Waits sized by the stage's own service time (a spoken turn takes a second or more)
+
+
+def recogniser(clock: FakeClock, service: float, turns: int = 3) -> Admission:
+    """The speech-to-text stage's admission after `turns` turns took `service` seconds."""
+    stage = Stage("stt", StageLimits(1, 4, 2.0), clock)
+    admission = stage.admission
+    for _ in range(turns):
+        ticket = admission.offer(Criticality.DEFAULT, clock.now + 5)
+        assert ticket.state is State.ADMITTED
+        clock.now += service
+        admission.release(ticket)
+    return admission
+
+
+def test_a_stage_learns_its_service_time_from_completed_turns_only() -> None:
+    clock = FakeClock()
+    admission = recogniser(clock, 1.2)
+    assert admission.service_time() == pytest.approx(1.2)
+    failed = admission.offer(Criticality.DEFAULT, clock.now + 5)
+    clock.now += 4.0
+    admission.release(failed, ok=False)  # a crash says nothing of the engine's speed
+    assert admission.service_time() == pytest.approx(1.2)
+
+
+def test_a_spoken_turn_that_finds_the_recogniser_busy_waits_for_it() -> None:
+    # One slot, 1.2 s a turn, a 5 s deadline: the turn behind the running one can be served
+    # in time. Twice the service time (2.4 s) was past the old fixed 2 s wait, and refused it.
+    clock = FakeClock()
+    admission = recogniser(clock, 1.2)
+    running = admission.offer(Criticality.DEFAULT, clock.now + 5)
+    waiting = admission.offer(Criticality.DEFAULT, clock.now + 5)
+    assert running.state is State.ADMITTED and waiting.state is State.QUEUED
+    # It may wait as long as it can still be served before its deadline (5 - 1.2 s).
+    assert waiting.give_up == pytest.approx(clock.now + 3.8)
+    clock.now += 1.2
+    admission.release(running)
+    assert waiting.state is State.ADMITTED
+
+
+def test_a_stage_refuses_at_once_a_turn_the_queue_would_keep_past_its_deadline() -> None:
+    clock = FakeClock()
+    admission = recogniser(clock, 1.2)
+    admission.offer(Criticality.DEFAULT, clock.now + 4.5)  # in the slot
+    queued = [admission.offer(Criticality.DEFAULT, clock.now + 4.5) for _ in range(2)]
+    # They begin by 1.2 and 2.4 s and end by 3.6 s: within their 4.5 s deadline.
+    assert all(t.state is State.QUEUED for t in queued)
+    # A third would begin only after 3 x 1.2 s and need 1.2 s more: past its deadline, so it
+    # hears "no" now (the queue has room: the class may take three of its four places).
+    refused = admission.offer(Criticality.DEFAULT, clock.now + 4.5)
+    assert refused.state is State.SHED and refused.reason is Reason.OVERLOAD
+    assert admission.queued == 2
+    # With a longer deadline the same place in the queue is fine.
+    assert admission.offer(Criticality.DEFAULT, clock.now + 8).state is State.QUEUED
+
+
+def test_a_slow_stage_lets_a_turn_wait_a_queue_of_its_service_time() -> None:
+    clock = FakeClock()
+    admission = recogniser(clock, 1.5)
+    admission.offer(Criticality.DEFAULT, clock.now + 60)
+    waiting = admission.offer(Criticality.DEFAULT, clock.now + 60)
+    # Four places of 1.5 s each, not the 2 s floor: a long deadline does not mean a long queue.
+    assert waiting.give_up == pytest.approx(clock.now + 6.0)
+    fast = recogniser(FakeClock(), 0.1)
+    fast.offer(Criticality.DEFAULT, fast._clock() + 60)
+    assert fast.offer(Criticality.DEFAULT, fast._clock() + 60).give_up == pytest.approx(
+        fast._clock() + 2.0
+    )  # a fast stage keeps its floor
+
+
+def test_a_waiting_turn_leaves_a_stage_when_it_can_no_longer_be_served_in_time() -> None:
+    clock = FakeClock()
+    admission = recogniser(clock, 1.0)
+    running = admission.offer(Criticality.DEFAULT, clock.now + 10)
+    waiting = admission.offer(Criticality.DEFAULT, clock.now + 2.5)
+    assert waiting.state is State.QUEUED
+    clock.now += 1.4  # 1.1 s left: still time for its 1 s of service
+    admission.expire()
+    assert waiting.state is State.QUEUED
+    clock.now += 0.2  # 0.9 s left: it would finish late, so it is refused now
+    admission.expire()
+    assert waiting.state is State.SHED and waiting.reason is Reason.QUEUE_TIMEOUT
+    admission.release(running)
+    assert admission.in_flight == 0
+
+
+def test_an_overload_does_not_cut_a_stage_s_waits() -> None:
+    clock = FakeClock()
+    admission = recogniser(clock, 1.0)
+    admission.offer(Criticality.DEFAULT, clock.now + 10)
+    waiting = admission.offer(Criticality.DEFAULT, clock.now + 10)
+    give_up = waiting.give_up
+    clock.now += 0.5  # the queue has stood for longer than an interval
+    assert admission.overloaded()
+    admission.expire()
+    assert waiting.give_up == give_up and waiting.state is State.QUEUED
