@@ -6,8 +6,14 @@ agree, the limit grows a little (by `headroom`, an allowance for queueing); when
 take longer than `tolerance` times the long-term latency, the limit shrinks in proportion,
 never by more than half per window. See netflix/concurrency-limits, `Gradient2Limit`.
 
-Every `probe_every` seconds the limit drops to one for a few turns, whose latency becomes the
-long-term average (Envoy's adaptive concurrency does the same with its minRTT window). The
+Every `probe_every` seconds the limit drops to `probe_limit` (one) for a few turns, whose
+latency becomes the long-term average (Envoy's adaptive concurrency does the same with its
+minRTT window, pinned at three). The probe lasts at most `10 * window` and ends then even if
+every turn in it failed (`unsampled`): spoken turns that all ran out of their deadline on a
+busy machine held the limit at one for good. Three, as Envoy, was tried: on a CPU-bound server
+the three turns share the core, the baseline is three times a lone turn's latency and the limit
+settles near seven instead of four (more latency for text turns); dividing each latency by the
+turns in flight fixes that but breaks a server whose latency does not grow with load. The
 long-term average falls within about a second and rises ten times slower than Netflix's
 (which moves at one pace), so that it stays near the latency of a lightly loaded server: latency
 that grows with the limit itself, as on a CPU-bound server, does not become the new normal
@@ -42,6 +48,7 @@ class Gradient2Limit:
     min_samples: int = 10
     headroom: float = 2.0  # turns the limit may exceed what the latency justifies
     probe_every: float = 30.0  # seconds between measurements of the unloaded latency
+    probe_limit: int = 1  # the limit while measuring it (Envoy's min_concurrency: 3)
     long_rtt: float | None = None
     _window_start: float | None = field(default=None, repr=False)
     _sum: float = field(default=0.0, repr=False)
@@ -53,8 +60,8 @@ class Gradient2Limit:
 
     @property
     def current(self) -> int:
-        """The limit as a whole number of turns (at least one; one while probing)."""
-        return 1 if self._probe is not None else max(1, int(self.limit))
+        """The limit as a whole number of turns (at least one; `probe_limit` while probing)."""
+        return max(1, self.probe_limit if self._probe is not None else int(self.limit))
 
     def sample(self, rtt: float, in_flight: int, now: float) -> None:
         """One finished turn: how long it took and how many were in flight when it began."""
@@ -70,26 +77,39 @@ class Gradient2Limit:
         self._update(self._sum / self._count, self._peak_in_flight)
         self._window_start, self._sum, self._count, self._peak_in_flight = now, 0.0, 0, 0
 
+    def unsampled(self, now: float) -> None:
+        """A turn ended without a latency to learn from (it failed or was dropped): an
+        overdue probe still ends, or turns that all fail would hold the limit low for good."""
+        if self._probe is not None and self._probe_over(now):
+            self._end_probe(now)
+
     def _probing(self, rtt: float, in_flight: int, now: float) -> bool:
-        """Envoy's minimum-latency window: every `probe_every` seconds the limit is one
-        until `min_samples` turns ran alone; their median latency becomes the long-term
-        average. Without it, a server that was never lightly loaded would take its loaded
-        latency for normal (latency grows with the limit on a CPU-bound server)."""
+        """Envoy's minimum-latency window: every `probe_every` seconds the limit is
+        `probe_limit` until `min_samples` turns ran with at most that many in flight; their
+        median latency becomes the long-term average. Without it, a
+        server that was never lightly loaded would take its loaded latency for normal
+        (latency grows with the limit on a CPU-bound server)."""
         if self._next_probe is None:
             self._next_probe = now  # the first turns measure the baseline
         if self._probe is None:
             if now < self._next_probe:
                 return False
             self._probe, self._probe_began = [], now
-        if in_flight <= 1:  # turns admitted before the probe began ran beside others
+        if in_flight <= self.probe_limit:  # turns admitted before the probe ran beside more
             self._probe.append(rtt)
-        measured = len(self._probe) >= self.min_samples
-        if measured or now - self._probe_began > 10 * self.window:  # or no turn ran alone
-            if measured:
-                self.long_rtt = sorted(self._probe)[len(self._probe) // 2]
-            self._probe, self._next_probe = None, now + self.probe_every
-            self._window_start, self._sum, self._count, self._peak_in_flight = now, 0.0, 0, 0
+        if len(self._probe) >= self.min_samples or self._probe_over(now):
+            self._end_probe(now)
         return True
+
+    def _probe_over(self, now: float) -> bool:
+        """Whether the probe has taken as long as it may (too few turns ran within it)."""
+        return now - self._probe_began > 10 * self.window
+
+    def _end_probe(self, now: float) -> None:
+        if self._probe is not None and len(self._probe) >= self.min_samples:
+            self.long_rtt = sorted(self._probe)[len(self._probe) // 2]
+        self._probe, self._next_probe = None, now + self.probe_every
+        self._window_start, self._sum, self._count, self._peak_in_flight = now, 0.0, 0, 0
 
     def _update(self, short_rtt: float, in_flight: int) -> None:
         short_rtt = max(short_rtt, 1e-6)
@@ -127,3 +147,6 @@ class FixedLimit:
 
     def sample(self, rtt: float, in_flight: int, now: float) -> None:
         """A finished turn teaches a fixed limit nothing."""
+
+    def unsampled(self, now: float) -> None:
+        """Nor does a failed one."""

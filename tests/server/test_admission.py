@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from hausgeist.server.admission import Admission, Reason, State, Ticket
@@ -28,7 +30,7 @@ def fixed(limit: int) -> FixedLimit:
     return FixedLimit(limit)
 
 
-def admission(limit: int = 1, queue_size: int = 4, **options: float) -> tuple[Admission, Clock]:
+def admission(limit: int = 1, queue_size: int = 4, **options: Any) -> tuple[Admission, Clock]:
     clock = Clock()
     return Admission(fixed(limit), queue_size=queue_size, clock=clock, **options), clock
 
@@ -414,6 +416,36 @@ def test_the_limit_is_one_while_it_measures_the_unloaded_latency() -> None:
     clock.now += 31
     limit.sample(0.05, 8, clock.now)
     assert limit.current == 1  # the next probe, thirty seconds on
+
+
+def test_a_probe_whose_turns_all_fail_still_ends_on_time() -> None:
+    # Spoken turns that all ran out of their deadline on a busy machine taught the limit
+    # nothing, and the probe, ended only by a latency, held the limit at one for good.
+    limit, clock = Gradient2Limit(limit=8, probe_every=30.0), Clock()
+    feed(limit, clock, rtt=0.02, windows=1, in_flight=1)  # the baseline
+    clock.now += 31
+    limit.sample(0.05, 8, clock.now)
+    assert limit.current == 1
+    clock.now += 0.5
+    limit.unsampled(clock.now)
+    assert limit.current == 1  # still within its time
+    clock.now += 0.6
+    limit.unsampled(clock.now)
+    assert limit.current == 8 and limit.long_rtt == 0.02  # over, the baseline kept
+
+
+def test_failed_turns_end_an_overdue_probe_through_admission() -> None:
+    clock = Clock()
+    limit = Gradient2Limit(limit=4, probe_every=30.0)
+    gate = Admission(limit, queue_size=4, clock=clock)
+    first = gate.offer(DEFAULT, FAR)
+    clock.now += 0.1
+    gate.release(first)  # the first latency starts the probe: the limit is one
+    assert limit.current == 1
+    stuck = gate.offer(DEFAULT, FAR)
+    clock.now += 2.0
+    gate.release(stuck, ok=False)
+    assert limit.current == 4
 
 
 def test_in_an_overload_a_lower_class_gets_no_slot_while_a_higher_one_is_refused() -> None:
