@@ -64,7 +64,7 @@ def _p95(values: list[float]) -> float:
 def measure(stage: SpeechStage, assistant: Assistant, said: list[Said], name: str,
             per_command: bool) -> None:  # fmt: skip
     """Run every recording through a whole spoken turn and print the figures."""
-    rtf, latency, errors, raw_errors, words, right = [], [], 0, 0, 0, 0
+    rtf, latency, errors, raw_errors, words, right, wrong_acts = [], [], 0, 0, 0, 0, 0
     stages: dict[str, list[float]] = {}
     for text, intent, audio in said:
         began = time.perf_counter()
@@ -82,6 +82,7 @@ def measure(stage: SpeechStage, assistant: Assistant, said: list[Said], name: st
         errors, raw_errors, words = errors + wrong, raw_errors + raw, words + count
         got = assistant.understanding.parse(heard.transcript).intent if heard.speech else None
         right += got == intent
+        wrong_acts += got is not None and got != intent
         if per_command:
             mark = "ok " if got == intent else "ERR"
             ratio = rtf[-1] if rtf else 0.0
@@ -95,7 +96,8 @@ def measure(stage: SpeechStage, assistant: Assistant, said: list[Said], name: st
     steps = ", ".join(f"{step} {statistics.median(took):.3f} s" for step, took in stages.items())
     print(f"  of which (median): {steps}")
     print(f"  WER: {raw_errors / words:.1%} as heard, {errors / words:.1%} as understood")
-    print(f"  intent accuracy: {right / n:.1%} ({right}/{n})")
+    print(f"  intent accuracy: {right / n:.1%} ({right}/{n}); another intent than said: "
+          f"{wrong_acts}, nothing understood: {n - right - wrong_acts}")  # fmt: skip
 
 
 def main() -> None:
