@@ -31,7 +31,10 @@ for the full set of figures.
 
     .venv/bin/python bench/surge.py --turn all
     .venv/bin/python bench/surge.py [--turn synthetic-stt] [--stage-ms 20] [--seconds 8]
-    .venv/bin/python bench/surge.py --turn wav --seconds 15
+    .venv/bin/python bench/surge.py --turn wav [--seconds 20]
+
+Spoken turns get 20 s per level by default and a step of 10 s at 1x, 20 s at 10x and 30 s at
+1x (about 8 minutes for on and off), so that each level holds dozens of turns, not a handful.
 """
 
 from __future__ import annotations
@@ -293,10 +296,12 @@ def timeline(shots: list[Shot], step: float = 1.0) -> list[dict[str, Any]]:
     return rows
 
 
-def recovery(rows: list[dict[str, Any]], surge_end: float, baseline: float) -> Any:
+def recovery(
+    rows: list[dict[str, Any]], surge_end: float, baseline: float, surge_start: float = 5.0
+) -> Any:
     """Seconds after the surge until two seconds in a row answer in time at least 90% of the
     share the 1x phase answered (`baseline`), with p99 within twice the 1x phase's worst."""
-    before = [r for r in rows if r["t"] < 5]
+    before = [r for r in rows if r["t"] < surge_start]
     p99 = max((r["p99_ms"] or 0) for r in before) if before else 0
     after = [r for r in rows if r["t"] >= surge_end]
     for n, row in enumerate(after[:-1]):
@@ -437,18 +442,22 @@ async def scenario(
         levels[str(multiple)]["limit_after"] = await status_limit(url)
         print(f"  {multiple:>4}x  {json.dumps(levels[str(multiple)])}", flush=True)
         await asyncio.sleep(2)  # let queues drain between levels
-    step = [(5.0, capacity), (10.0, 10 * capacity), (15.0, capacity)]
+    # 5 s at 1x, 10 s at 10x, 15 s at 1x; longer for slow (spoken) turns, so that each
+    # phase holds more than a handful of them.
+    stretch = max(1.0, seconds / 10)
+    calm, surge = 5.0 * stretch, 10.0 * stretch
+    step = [(calm, capacity), (surge, 10 * capacity), (15.0 * stretch, capacity)]
     shots, lags = await open_loop(url, token, step)
     rows = timeline(shots)
-    at_1x = [r for r in rows if r["t"] < 5]
+    at_1x = [r for r in rows if r["t"] < calm]
     baseline = statistics.fmean(r["ok_share"] for r in at_1x) if at_1x else 1.0
     stepped = {
         "timeline": rows,
-        "recovery_s": recovery(rows, 15.0, baseline),
-        "surge": summary(
-            [replace(s, due=s.due - 5) for s in shots if 5 <= s.due < 15], 10.0, 10 * capacity, lags
-        ),
-    }
+        "phases_s": [calm, surge, 15.0 * stretch],
+        "recovery_s": recovery(rows, calm + surge, baseline, calm),
+        "surge": summary([replace(s, due=s.due - calm) for s in shots
+                          if calm <= s.due < calm + surge], surge, 10 * capacity, lags),
+    }  # fmt: skip
     print(f"  step  recovery {stepped['recovery_s']} s", flush=True)
     await asyncio.sleep(2)
     shots, lags = await open_loop(url, token, [(seconds, 10 * capacity)], devices=200)
@@ -462,8 +471,10 @@ def main() -> None:
     parser.add_argument("--turn", choices=["text", "synthetic-stt", "wav", "all"],
                         default="synthetic-stt")  # fmt: skip
     parser.add_argument("--stage-ms", type=float, default=20.0)
-    parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--wav-seconds", type=float, default=15.0, help="per level, --turn all")
+    parser.add_argument(
+        "--seconds", type=float, help="per level; 8 (text turns) or 20 (spoken: a turn takes ~1 s)"
+    )
+    parser.add_argument("--wav-seconds", type=float, default=20.0, help="per level, --turn all")
     parser.add_argument("--capacity", type=float, help="skip measuring it")
     parser.add_argument("--admission", default="on,off")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
@@ -478,10 +489,10 @@ def main() -> None:
         pass
     os.sched_setaffinity(0, {1})
     if args.turn == "all":
-        bench(args, "synthetic-stt", args.seconds)
+        bench(args, "synthetic-stt", args.seconds or 8.0)
         bench(args, "wav", args.wav_seconds)
     else:
-        bench(args, args.turn, args.seconds)
+        bench(args, args.turn, args.seconds or (20.0 if args.turn == "wav" else 8.0))
 
 
 def bench(args: argparse.Namespace, turn: str, seconds: float) -> None:
