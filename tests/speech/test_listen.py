@@ -78,13 +78,14 @@ def test_intent_accuracy_does_not_fall_below_what_was_measured(outcomes: list[Ou
     # Measured 62 % over both variants (67 % clean, 57 % noisy) with whisper-base int8 on
     # espeak-ng's voice, a prompt of everyday commands and sentence snapping (49 % before
     # both); with whisper scoring the home's nearest commands (rescore.py), 69 % clean on
-    # a loaded machine: a regression guard, not the goal (next test).
+    # a loaded machine; 71 % clean and 62 % noisy with the 10 s encoder window and
+    # doubted prompt copies left unanswered: a regression guard, not the goal (next test).
     misses = [f"{o.text!r} heard {o.heard!r}" for o in outcomes if o.intent != o.expected]
     assert _accuracy(outcomes) >= 0.55, "\n".join(misses)
 
 
 @pytest.mark.xfail(reason="issue 5's 90 %: whisper-base hears espeak-ng's German too poorly; "
-                   "rescoring with whisper reached 69 % clean", strict=False)  # fmt: skip
+                   "with rescoring 69-76 % clean, 62-67 % noisy", strict=False)  # fmt: skip
 def test_listen_gets_the_intent_right_at_least_90_percent_of_the_time(
     outcomes: list[Outcome],
 ) -> None:
