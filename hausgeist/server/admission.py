@@ -146,6 +146,31 @@ class Admission:
         self._drop_hopeless(criticality, now)
         return ticket
 
+    def would_refuse(self, criticality: Criticality, deadline: float) -> bool:
+        """Whether a turn offered now would be refused for load, without offering it.
+
+        For a stage further on (the recogniser): the entry refuses a spoken turn that its
+        stage would refuse, before it uploads its audio and takes an entry slot, and the
+        refusal stays a fast one. A prediction: a slot may free meanwhile."""
+        if not self.enabled:
+            return False
+        now = self._clock()
+        if self._outranked(criticality, now):
+            return True
+        if self.queued == 0 and self.in_flight < self.limit.current:
+            return False
+        if self.queued >= self.queue_size * _QUEUE_SHARE[criticality] and not any(
+            self._queues[lower] for lower in Criticality if lower < criticality
+        ):
+            return True
+        give_up = min(deadline - self._service_margin(), now + self._wait(criticality, now))
+        return self._too_far_back(Ticket(criticality, now, give_up, deadline), now)
+
+    def refuse(self, criticality: Criticality, deadline: float) -> Ticket:
+        """A turn refused on this admission's behalf (`would_refuse`): counted as its own."""
+        now = self._clock()
+        return self._shed(Ticket(criticality, now, now, deadline), Reason.OVERLOAD)
+
     def release(self, ticket: Ticket, ok: bool = True) -> None:
         """An admitted turn finished; `ok` when it completed (its latency then counts)."""
         if ticket.state is not State.ADMITTED:
@@ -226,11 +251,11 @@ class Admission:
         stays empty, yet the surge goes on. Either way, were the overload taken for over,
         newcomers would again be let wait the long wait, only to be shed after it: a slow
         "no"."""
-        since, empty = self._standing_since, self._empty_since
-        if since is not None and empty is not None and now - empty >= self.interval:
+        since, empty, span = self._standing_since, self._empty_since, self._span()
+        if since is not None and empty is not None and now - empty >= span:
             self._standing_since = since = None
-        refusing = now - max(self._last_refused.values()) < self.interval
-        if (since is not None and now - since >= self.interval) or refusing:
+        refusing = now - max(self._last_refused.values()) < span
+        if (since is not None and now - since >= span) or refusing:
             return True
         self._cut = False
         return False
@@ -243,7 +268,7 @@ class Admission:
         often chit-chat, and the lower classes would not be the ones shed first."""
         if criticality is Criticality.CRITICAL or not self._overloaded(now):
             return False
-        return any(now - self._last_refused[c] < self.interval
+        return any(now - self._last_refused[c] < self._span()
                    for c in Criticality if c > criticality)  # fmt: skip
 
     def service_time(self) -> float | None:
@@ -263,12 +288,26 @@ class Admission:
             return None if service is None else service / self.limit.current
         return self._slot_interval
 
+    def _span(self) -> float:
+        """How long a queue must stand, or refusals last, to be an overload: `interval`, and
+        for a stage at least one slot interval of its own (a spoken turn that waits behind
+        another for less than that is a stage at work, not one overloaded)."""
+        interval = self._interval() if self.by_service_time else None
+        return max(self.interval, interval or 0.0)
+
     def _wait(self, criticality: Criticality, now: float) -> float:
         if self.by_service_time:
+            interval = self._interval()
+            if interval is None:
+                return self.max_wait
+            if self._overloaded(now):
+                # Overloaded, one turn waiting per slot keeps the slots busy; more would
+                # only add their service time to every admitted turn's latency (CoDel's
+                # target, in this stage's own time). Half an interval more: services vary.
+                return 1.5 * interval
             # A queue's worth of this stage's service, at least `max_wait`; the deadline
             # (less the service itself) bounds it further.
-            interval = self._interval()
-            return max(self.max_wait, self.queue_size * interval if interval else 0.0)
+            return max(self.max_wait, self.queue_size * interval)
         if criticality is Criticality.CRITICAL:
             return self.critical_wait
         return self.target_wait if self._overloaded(now) else self.max_wait

@@ -53,7 +53,7 @@ def create_app(settings: Settings) -> ASGIApp:
     # The gate is outermost: a refused turn costs no request id, log line or histogram, only
     # the shed counters (issue 6); admitted turns and every other route pass through Observe.
     return AdmissionGate(Observe(app, state.metrics), state.admission, state.count_shed,
-                         settings.body_timeout)  # fmt: skip
+                         settings.body_timeout, audio_stage=state.stages.stt.admission)  # fmt: skip
 
 
 def server_state(app: ASGIApp) -> ServerState:

@@ -112,9 +112,12 @@ class AdmissionGate:
         on_shed: Callable[[Criticality], None],
         body_timeout: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
+        audio_stage: Admission | None = None,
     ) -> None:
         self.app = app
         self.admission = admission
+        # The recogniser's admission: a spoken turn it would refuse is refused at the door.
+        self.audio_stage = audio_stage
         self.on_shed = on_shed
         self.body_timeout = body_timeout
         self.clock = clock
@@ -133,6 +136,13 @@ class AdmissionGate:
             await send_slow_body(send)  # a slow body holds no slot and no worker
             return
         criticality = _classify(head) if kind not in _AUDIO else Criticality.DEFAULT
+        if (kind in _AUDIO and self.audio_stage is not None and self.admission.enabled
+                and self.audio_stage.would_refuse(criticality, deadline.at)):  # fmt: skip
+            # Before its audio is read and an entry slot taken: the recogniser would refuse it.
+            self.audio_stage.refuse(criticality, deadline.at)
+            self.on_shed(criticality)
+            await send_shed(send, Reason.OVERLOAD)
+            return
         ticket = await acquire(self.admission, criticality, deadline)
         if ticket.state is State.SHED:
             self.on_shed(criticality)

@@ -144,3 +144,42 @@ def test_other_routes_pass_untouched_even_when_full() -> None:
         assert [(await t)[0]["status"] for t in (first, other)] == [200, 200]
 
     asyncio.run(scenario())
+
+
+def audio_request() -> tuple[Scope, Receive]:
+    scope: Scope = {"type": "http", "method": "POST", "path": "/v1/ask",
+                    "headers": [(b"content-type", b"audio/wav")]}  # fmt: skip
+    chunks = [b"RIFF....WAVE"]
+
+    async def receive() -> Message:
+        if chunks:
+            return {"type": "http.request", "body": chunks.pop(), "more_body": False}
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    return scope, receive
+
+
+def test_a_spoken_turn_the_recogniser_would_refuse_is_refused_at_the_door() -> None:
+    async def scenario() -> None:
+        # The recogniser: one slot, busy, no queue; the entry has room.
+        recogniser = Admission(Gradient2Limit(limit=1, max_limit=1, min_samples=10**9),
+                               queue_size=0, by_service_time=True)  # fmt: skip
+        held = HeldApp()
+        shed: list[Criticality] = []
+        gate = AdmissionGate(held, one_slot(queue_size=4), shed.append, audio_stage=recogniser)
+        busy = recogniser.offer(Criticality.DEFAULT, float("inf"))
+        sent = await call(gate, *audio_request())
+        assert sent[0]["status"] == 503 and shed == [Criticality.DEFAULT]
+        assert gate.admission.in_flight == 0 and held.scopes == []  # no entry slot, no handler
+        assert recogniser.shed[Criticality.DEFAULT] == 1  # counted as the recogniser's
+        # A typed turn does not need the recogniser and is let through.
+        text = asyncio.create_task(call(gate, *request("Mach das Licht an")))
+        await held.started.wait()
+        held.release.set()
+        assert (await text)[0]["status"] == 200
+        # Once the recogniser is free, the spoken turn goes in too.
+        recogniser.release(busy)
+        assert (await call(gate, *audio_request()))[0]["status"] == 200
+
+    asyncio.run(scenario())

@@ -169,13 +169,13 @@ def test_a_stage_refuses_at_once_a_turn_the_queue_would_keep_past_its_deadline()
     queued = [admission.offer(Criticality.DEFAULT, clock.now + 4.5) for _ in range(2)]
     # They begin by 1.2 and 2.4 s and end by 3.6 s: within their 4.5 s deadline.
     assert all(t.state is State.QUEUED for t in queued)
+    # With a longer deadline the third place in the queue would be fine.
+    assert not admission.would_refuse(Criticality.DEFAULT, clock.now + 8)
     # A third would begin only after 3 x 1.2 s and need 1.2 s more: past its deadline, so it
     # hears "no" now (the queue has room: the class may take three of its four places).
     refused = admission.offer(Criticality.DEFAULT, clock.now + 4.5)
     assert refused.state is State.SHED and refused.reason is Reason.OVERLOAD
     assert admission.queued == 2
-    # With a longer deadline the same place in the queue is fine.
-    assert admission.offer(Criticality.DEFAULT, clock.now + 8).state is State.QUEUED
 
 
 def test_a_slow_stage_lets_a_turn_wait_a_queue_of_its_service_time() -> None:
@@ -208,13 +208,36 @@ def test_a_waiting_turn_leaves_a_stage_when_it_can_no_longer_be_served_in_time()
     assert admission.in_flight == 0
 
 
-def test_an_overload_does_not_cut_a_stage_s_waits() -> None:
+def test_in_an_overload_a_stage_keeps_one_turn_waiting_per_slot() -> None:
     clock = FakeClock()
     admission = recogniser(clock, 1.0)
-    admission.offer(Criticality.DEFAULT, clock.now + 10)
+    running = admission.offer(Criticality.DEFAULT, clock.now + 10)
     waiting = admission.offer(Criticality.DEFAULT, clock.now + 10)
     give_up = waiting.give_up
-    clock.now += 0.5  # the queue has stood for longer than an interval
+    clock.now += 0.5  # a turn waiting behind another for less than a service: at work
+    assert not admission.overloaded()
+    clock.now += 0.6  # the queue has stood for a whole service time: overloaded
     assert admission.overloaded()
     admission.expire()
-    assert waiting.give_up == give_up and waiting.state is State.QUEUED
+    assert waiting.give_up == give_up and waiting.state is State.QUEUED  # not cut
+    # A newcomer may now wait one slot interval and a half: behind a waiter, it hears "no"
+    # at once, since every turn waiting more would add a second to the admitted turns.
+    late = admission.offer(Criticality.DEFAULT, clock.now + 10)
+    assert late.state is State.SHED and late.reason is Reason.OVERLOAD
+    admission.release(running)
+    assert waiting.state is State.ADMITTED
+    queued = admission.offer(Criticality.DEFAULT, clock.now + 10)  # first in line: it waits
+    assert queued.state is State.QUEUED and queued.give_up == pytest.approx(clock.now + 1.5)
+
+
+def test_a_stage_tells_without_offering_whether_it_would_refuse_a_turn() -> None:
+    clock = FakeClock()
+    admission = recogniser(clock, 1.2)
+    assert not admission.would_refuse(Criticality.DEFAULT, clock.now + 4.5)  # a free slot
+    admission.offer(Criticality.DEFAULT, clock.now + 4.5)
+    assert not admission.would_refuse(Criticality.DEFAULT, clock.now + 4.5)  # may wait
+    for _ in range(2):
+        admission.offer(Criticality.DEFAULT, clock.now + 4.5)
+    assert admission.would_refuse(Criticality.DEFAULT, clock.now + 4.5)  # too far back
+    assert admission.queued == 2 and admission.in_flight == 1  # asking changed nothing
+    assert not admission.would_refuse(Criticality.DEFAULT, clock.now + 8)
