@@ -558,12 +558,14 @@ def plot(results: dict[str, Any], path: Path) -> None:
              title="Goodput")  # fmt: skip
     late.set(xscale="log", yscale="log", xlabel="offered load (x capacity)",
              ylabel="p99 of admitted turns (ms)", title="Latency of admitted turns")  # fmt: skip
-    step.axvspan(5, 15, color="orange", alpha=0.15, label="10x surge")
+    calm, surge = next(iter(results["runs"].values()))["step"].get("phases_s", [5, 10])[:2]
+    step.axvspan(calm, calm + surge, color="orange", alpha=0.15, label="10x surge")
     step.set(xlabel="seconds", ylabel="goodput (turns/s)", title="Step 1x -> 10x -> 1x")
     for axes in (good, late, step):
         axes.legend()
+    cores = "2 server cores" if results["turn"] == "wav" else "1 server core"
     figure.suptitle(f"hausgeist surge ({results['turn']}, stage {results['stage_ms']} ms; "
-                    f"capacity {capacity} turns/s; 1 server core, shared machine)")  # fmt: skip
+                    f"capacity {capacity} turns/s; {cores}, shared machine)")  # fmt: skip
     figure.tight_layout()
     figure.savefig(path, dpi=100)
 
