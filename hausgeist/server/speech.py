@@ -99,7 +99,8 @@ class SpeechService:
 
     def hear(self, wav: bytes | Any, household: HouseholdService) -> Heard:
         """Transcribe for a household (blocking)."""
-        return self.stage().hear(wav, household.assistant, lock=household.lock)
+        return self.stage().hear(wav, household.assistant, lock=household.lock,
+                                 household=household.household.directory)  # fmt: skip
 
     def speak(self, text: str, household: int) -> str | None:
         """Render a reply; the URL to fetch it, or None when no voice is available."""
@@ -130,10 +131,11 @@ class SpeechService:
         self._ready.add(household)
 
     def warm(self, household: HouseholdService) -> None:
-        """Build the household's command index now (blocking: seconds to tens of seconds).
+        """Build the household's command index now (blocking: seconds to tens of seconds),
+        or load it from the household's directory where a build of the same home was kept.
 
         The household's lock is held only while its home is read, so its turns go on."""
-        self.stage().warm(household.assistant, household.lock)
+        self.stage().warm(household.assistant, household.lock, household.household.directory)
         self._ready.add(household.household.id)
 
     def warm_engine(self) -> None:

@@ -53,13 +53,14 @@ def _listen(args: argparse.Namespace) -> int:
         wav = args.file.read_bytes()
     except OSError as err:
         return _fail(args, "bad_audio", "Die Datei lässt sich nicht lesen.", str(err))
-    assistant = build_assistant(
-        _household_dir(args.household), lang=args.lang, cache_dir=data_dir() / "cache"
-    )
+    household = _household_dir(args.household)
+    assistant = build_assistant(household, lang=args.lang, cache_dir=data_dir() / "cache")
     try:
         heard, woke = _after_wake_word(wav, args) if args.wake_word else (wav, None)
         stage = SpeechStage.default(data_dir(), args.model)
-        listened = stage.listen(heard, assistant, args.conversation, speak=args.out is not None)
+        listened = stage.listen(
+            heard, assistant, args.conversation, speak=args.out is not None, household=household
+        )
         if args.out is not None and listened.reply_wav is not None:
             args.out.write_bytes(_reply_file(listened.reply_wav, args.out))
     except SpeechError as err:

@@ -67,10 +67,24 @@ def key(parts: Sequence[str]) -> str:
 class Nearest:
     """The home's commands, indexed by their sound-alike spelling."""
 
-    def __init__(self, commands: Sequence[Command], read: Callable[[str], ParseResult]) -> None:
+    def __init__(
+        self,
+        commands: Sequence[Command],
+        read: Callable[[str], ParseResult],
+        keys: Sequence[str] | None = None,
+    ) -> None:
+        """`keys` are the commands' sound-alike spellings when known (kept on disk with
+        them: computing them takes a few tenths of a second)."""
         self.read = read
         self.commands = list(commands)
-        self._keys = [key(command.text.split()) for command in self.commands]
+        if keys is not None and len(keys) != len(self.commands):
+            raise ValueError(f"{len(keys)} keys for {len(self.commands)} commands")
+        self._keys = list(keys) if keys is not None else [key(c.text.split()) for c in commands]
+
+    @property
+    def keys(self) -> list[str]:
+        """The commands' sound-alike spellings, in their order."""
+        return list(self._keys)
 
     def guess(self, heard: str) -> Guess:
         """The nearest command to `heard`, with its score and margin (not yet judged)."""

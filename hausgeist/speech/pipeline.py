@@ -23,11 +23,12 @@ from hausgeist.dialog.assistant import Assistant, TurnResult
 from hausgeist.home.snapshot import HomeSnapshot
 from hausgeist.language.grammar import load_source, parse_source
 from hausgeist.language.parse import Understanding
+from hausgeist.speech import stored
 from hausgeist.speech.audio import MAX_SECONDS, Audio, pad, prepare, read_wav
 from hausgeist.speech.models import models_dir
 from hausgeist.speech.nearest import Guess, Nearest
 from hausgeist.speech.rescore import Choice, Proposal, casing, decide, propose, written
-from hausgeist.speech.sentences import commands, filled, nouns
+from hausgeist.speech.sentences import Command, commands, filled, nouns
 from hausgeist.speech.stt import Hints, SpeechToText, Transcript
 from hausgeist.speech.tts import CachedTts, default_tts
 from hausgeist.speech.vad import SileroVad, speech_seconds
@@ -90,11 +91,14 @@ class SpeechStage:
         assistant: Assistant,
         max_seconds: float = MAX_SECONDS,
         lock: AbstractContextManager[Any] | None = None,
+        household: Path | None = None,
     ) -> Heard:
         """Read, check and transcribe a recording for `assistant`'s household.
 
         `lock` guards the household's assistant while its home and grammar are read; the
         recogniser runs outside it, so the household's other turns need not wait.
+        `household` is its directory, where its command index is kept (stored.py); None
+        builds the index in memory only.
         """
         guard = lock or contextlib.nullcontext()
         began = time.perf_counter()
@@ -105,7 +109,7 @@ class SpeechStage:
         if spoken < MIN_SPEECH:
             return Heard("", "", False, audio.seconds, timings=timings)
         with guard:
-            home = self._home(assistant)
+            home = self._home(assistant, household)
         transcript = self.stt.transcribe(pad(ready), home.hints)
         timings["stt"] = transcript.elapsed
         if not transcript.text or transcript.no_speech > MAX_NO_SPEECH:
@@ -136,27 +140,34 @@ class SpeechStage:
         assistant: Assistant,
         conversation_id: str | None = None,
         speak: bool = True,
+        household: Path | None = None,
     ) -> Listened:
         """A whole spoken turn: hear, ask the assistant, speak the reply."""
-        heard = self.hear(wav, assistant)
+        heard = self.hear(wav, assistant, household=household)
         if heard.speech:
             result = assistant.ask(heard.transcript, conversation_id)
         else:
             result = nothing_heard(conversation_id)
         return Listened(result, heard, self.tts.wav(result.reply) if speak else None)
 
-    def warm(self, assistant: Assistant, lock: AbstractContextManager[Any] | None = None) -> None:
-        """Build the household's prompt and command index now (blocking; seconds to tens of
-        seconds), so that its first spoken turn does not.
+    def warm(
+        self,
+        assistant: Assistant,
+        lock: AbstractContextManager[Any] | None = None,
+        household: Path | None = None,
+    ) -> None:
+        """Build (or load from `household`'s directory) the household's prompt and command
+        index now (blocking; building takes seconds to tens of seconds), so that its first
+        spoken turn does not.
 
         `lock` is held only while the home is read: the index is built outside it, so the
         household's turns go on meanwhile (parsing is safe from two threads).
         """
         with lock or contextlib.nullcontext():
-            home = self._home(assistant)
+            home = self._home(assistant, household)
         home.nearest(assistant.understanding)
 
-    def _home(self, assistant: Assistant) -> _Home:
+    def _home(self, assistant: Assistant, household: Path | None = None) -> _Home:
         home = assistant.home.snapshot()
         # The home's structure, not its devices' states: switching a light must not rebuild
         # the index of its commands.
@@ -164,7 +175,10 @@ class SpeechStage:
         key: Hashable = (id(assistant.understanding), home.key or (home.areas, layout))
         found = self._homes.get(key)
         if found is None:
-            found = _Home(hints(home), _nouns(home))
+            kept = None
+            if household is not None:
+                kept = (stored.path_in(household), stored.key_of(assistant.understanding, home))
+            found = _Home(hints(home), _nouns(home), kept)
             if len(self._homes) >= _HOMES:
                 self._homes.pop(next(iter(self._homes)))
             self._homes[key] = found
@@ -174,9 +188,12 @@ class SpeechStage:
 class _Home:
     """One home's decoding prompt and, built on its first misheard command, its index."""
 
-    def __init__(self, prompt: Hints, nouns: dict[str, str]) -> None:
+    def __init__(
+        self, prompt: Hints, nouns: dict[str, str], kept: tuple[Path, str] | None = None
+    ) -> None:
         self.hints = prompt
         self.nouns = nouns
+        self.kept = kept  # where its commands are kept on disk, and under which key
         self._nearest: Nearest | None = None
 
     def snap(self, understanding: Understanding, heard: str) -> Guess | None:
@@ -190,12 +207,23 @@ class _Home:
         return propose(heard, self.nearest(understanding), understanding.parse, self.nouns)
 
     def nearest(self, understanding: Understanding) -> Nearest:
-        """The index of the home's commands, built on first use."""
+        """The index of the home's commands, loaded or built on first use."""
         if self._nearest is None:
-            intents = parse_source(load_source("de"))
-            drawn = commands(intents, understanding.home, understanding.parse)
-            self._nearest = Nearest(drawn, understanding.parse)
+            found = stored.load(*self.kept) if self.kept is not None else None
+            if found is not None:
+                self._nearest = Nearest(found[0], understanding.parse, found[1])
+            else:
+                self._nearest = Nearest(_draw(understanding), understanding.parse)
+                if self.kept is not None:
+                    path, key = self.kept
+                    stored.save(path, key, self._nearest.commands, self._nearest.keys)
         return self._nearest
+
+
+def _draw(understanding: Understanding) -> list[Command]:
+    """The home's commands drawn from the grammar (seconds of CPU)."""
+    intents = parse_source(load_source("de"))
+    return commands(intents, understanding.home, understanding.parse)
 
 
 def _nouns(home: HomeSnapshot) -> dict[str, str]:
