@@ -137,7 +137,7 @@ def document(version: str) -> dict[str, Any]:
             },
             "/healthz": {"get": _op("Alive", public=True)},
             "/readyz": {"get": _op("Ready: the store answers", public=True)},
-            "/metrics": {"get": _op("Prometheus metrics", public=True)},
+            "/metrics": {"get": _op("Prometheus metrics (operator token)")},
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

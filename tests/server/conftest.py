@@ -8,13 +8,17 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
+from starlette.types import ASGIApp
 
 from hausgeist.server.registry import Registry
 
@@ -27,6 +31,7 @@ class RunningServer:
     token: str  # the browser device of the demo household, from the first-start link
     data: Path
     process: subprocess.Popen[str]
+    operator: str | None = field(default=None, repr=False)  # made by the first `metrics()`
 
     def client(self, token: str | None = None) -> httpx.Client:
         """An HTTP client, authenticated with `token` (the demo device's by default)."""
@@ -37,12 +42,47 @@ class RunningServer:
         """The server's registry of households and devices (the same SQLite file)."""
         return Registry(self.data)
 
+    def metrics(self) -> str:
+        """The server's `/metrics` page, read as an operator (a token made on first use)."""
+        if self.operator is None:
+            self.operator = self.registry().add_device("Prometheus", None, role="operator")
+        return read_metrics(self.url, self.operator)
+
+
+def read_metrics(url: str, operator: str) -> str:
+    """`/metrics` with an operator token: Prometheus's text, or a failed test."""
+    answer = httpx.get(f"{url}/metrics", headers={"authorization": f"Bearer {operator}"})
+    assert answer.status_code == 200, answer.text
+    return answer.text
+
 
 def free_port() -> int:
     """A TCP port nobody listens on."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serve_in_thread(app: ASGIApp) -> Iterator[str]:
+    """Serve `app` with uvicorn in a thread of this process; yields its URL.
+
+    For tests that need to reach into the running server's objects (its stages, its speech
+    service), which a separate process would hide."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
+                                           access_log=False, lifespan="on"))  # fmt: skip
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(600):
+        if server.started:
+            break
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
 
 
 def start_server(data: Path, *extra: str) -> RunningServer:

@@ -34,8 +34,7 @@ def test_the_status_page_shows_the_limit_in_flight_queue_and_shed_by_class(
 
 
 def test_metrics_carry_the_admission_figures(server: RunningServer) -> None:
-    with server.client() as client:
-        text = client.get("/metrics").text
+    text = server.metrics()
     for name in (
         "hausgeist_admission_limit",
         "hausgeist_admission_in_flight",

@@ -136,7 +136,10 @@ def test_changes_and_a_ringing_timer_are_pushed_to_listening_devices(
 def test_the_operations_endpoints_answer(server: RunningServer) -> None:
     assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
     assert httpx.get(f"{server.url}/readyz").json() == {"status": "ok"}
-    metrics = httpx.get(f"{server.url}/metrics").text
+    assert httpx.get(f"{server.url}/metrics").status_code == 401
+    with server.client() as household:  # a household's device sees no other household's load
+        assert household.get("/metrics").status_code == 403
+    metrics = server.metrics()
     for name in ("hausgeist_turns_total", 'hausgeist_stage_seconds_count{stage="understand"}',
                  'hausgeist_stage_seconds_count{stage="act"}',
                  "hausgeist_in_flight", "hausgeist_http_requests_total"):  # fmt: skip

@@ -187,6 +187,6 @@ def test_a_websocket_turn_streams_intent_actions_reply_and_done(server: RunningS
 
 
 def test_nothing_here_ever_answered_500(server: RunningServer) -> None:
-    metrics = httpx.get(f"{server.url}/metrics").text
+    metrics = server.metrics()
     assert 'status="500"' not in metrics
     assert 'hausgeist_errors_total{code="internal"}' not in metrics

@@ -54,11 +54,9 @@ def timers(server: RunningServer) -> int:
         return len(http.get("/v1/timers").json()["timers"])
 
 
-def transcriptions(http: httpx.Client) -> float:
+def transcriptions(server: RunningServer) -> float:
     """How many recordings the server's recogniser has run on."""
-    found = re.search(
-        r'hausgeist_stage_seconds_count\{stage="stt"\} (\S+)', http.get("/metrics").text
-    )
+    found = re.search(r'hausgeist_stage_seconds_count\{stage="stt"\} (\S+)', server.metrics())
     return float(found.group(1)) if found else 0.0
 
 
@@ -75,12 +73,12 @@ def test_a_retried_spoken_timer_turn_sets_one_timer_and_is_not_heard_again(
         first = http.post("/v1/ask", content=timer_wav, headers={**WAV, "idempotency-key": key})
         assert first.status_code == 200, first.text
         assert first.json()["intent"] == "HassStartTimer" and first.json()["transcript"]
-        heard = transcriptions(http)
+        heard = transcriptions(server)
         again = http.post("/v1/ask", content=timer_wav, headers={**WAV, "idempotency-key": key})
         assert again.status_code == 200, again.text
         assert again.json()["replayed"] is True and "replayed" not in first.json()
         assert without_audio(again.json()) == without_audio(first.json())  # transcript too
-        assert transcriptions(http) == heard  # answered from the kept answer, not heard again
+        assert transcriptions(server) == heard  # answered from the kept answer, not heard again
         audio = http.get(again.json()["reply_audio"])
         assert audio.status_code == 200 and audio.content[:4] == b"RIFF"
     assert timers(server) == before + 1
@@ -94,13 +92,13 @@ def test_the_same_key_with_other_audio_or_text_is_refused_and_does_nothing(
         first = http.post("/v1/ask", content=timer_wav, headers={**WAV, "idempotency-key": key})
         assert first.status_code == 200, first.text
         before = timers(server)
-        heard = transcriptions(http)
+        heard = transcriptions(server)
         other = wav_bytes(speak("Stell einen Timer auf drei Minuten", 140))
         refused = http.post("/v1/ask", content=other, headers={**WAV, "idempotency-key": key})
         typed = http.post("/v1/ask", json={"text": TIMER}, headers={"idempotency-key": key})
         malformed = http.post("/v1/ask", content=timer_wav,
                               headers={**WAV, "idempotency-key": "mit leerzeichen"})  # fmt: skip
-        assert transcriptions(http) == heard
+        assert transcriptions(server) == heard
     assert refused.status_code == typed.status_code == 422, (refused.text, typed.text)
     assert refused.json()["code"] == typed.json()["code"] == "idempotency_key_reused"
     assert malformed.status_code == 400 and malformed.json()["code"] == "invalid_idempotency_key"

@@ -7,7 +7,6 @@ whenever the test takes or gives back the slot.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,7 +14,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from hausgeist.server.admission import Admission, State, Ticket
 from hausgeist.server.app import create_app, server_state
@@ -25,7 +23,7 @@ from hausgeist.server.serve import first_start
 from hausgeist.server.shedding import APOLOGY
 from hausgeist.server.stages import StageLimits
 from hausgeist.server.state import ServerState, Settings
-from tests.server.conftest import free_port
+from tests.server.conftest import read_metrics, serve_in_thread
 from tests.speech.conftest import models_dir, speak, wav_bytes  # noqa: F401 (a fixture)
 
 LIGHT_ON = "Mach das Licht im Schlafzimmer an"
@@ -44,23 +42,17 @@ class Live:
         return httpx.Client(base_url=self.url, timeout=600,
                             headers={"authorization": f"Bearer {self.token}"})  # fmt: skip
 
+    def metrics(self) -> str:
+        operator = self.state.registry.add_device("Prometheus", None, role="operator")
+        return read_metrics(self.url, operator)
+
 
 def _serve(data: Path, stt: StageLimits, tts: StageLimits) -> Iterator[Live]:
     token = first_start(Registry(data))
     assert token is not None
     app = create_app(Settings(data, stt=stt, tts=tts))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
-                                           access_log=False, lifespan="on"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(600):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield Live(f"http://127.0.0.1:{port}", token, server_state(app))
-    server.should_exit = True
-    thread.join(30)
+    with serve_in_thread(app) as url:
+        yield Live(url, token, server_state(app))
 
 
 @pytest.fixture
@@ -116,7 +108,7 @@ def test_a_saturated_voice_gives_a_text_only_reply_not_a_503(
         assert body["degraded"] == "text_only" and body["reply_audio"] is None
         stages = client.get("/v1/status").json()["admission"]["stages"]
         assert stages["tts"]["degraded"] == 1 and stages["tts"]["in_flight"] == 0
-        metrics = client.get("/metrics").text
+        metrics = one_slot.metrics()
         assert 'hausgeist_degraded_total{stage="tts"} 1.0' in metrics
         response = client.post("/v1/ask", content=question, headers=WAV)
         assert response.status_code == 200, response.text
@@ -140,7 +132,7 @@ def test_a_saturated_recogniser_sheds_with_the_spoken_apology(
         apology = client.get(body["reply_audio"])
         assert apology.status_code == 200 and apology.content[:4] == b"RIFF"
         assert not light_is_on(client)
-        metrics = client.get("/metrics").text
+        metrics = one_slot.metrics()
         assert 'hausgeist_stage_shed{class="default",stage="stt"} 1.0' in metrics
         assert 'hausgeist_stage_limit{stage="stt"} 1.0' in metrics
 
@@ -156,6 +148,6 @@ def test_a_turn_whose_deadline_passes_waiting_for_the_recogniser_is_dropped(
         stt.release(held)
         assert answer.status_code == 504, answer.text
         assert answer.json()["code"] == "deadline_exceeded"
-        assert 'hausgeist_deadline_dropped_total{stage="stt"} 1.0' in client.get("/metrics").text
+        assert 'hausgeist_deadline_dropped_total{stage="stt"} 1.0' in queued.metrics()
         assert stt.in_flight == 0 and stt.queued == 0
         assert not light_is_on(client)  # nothing was acted on, then or later

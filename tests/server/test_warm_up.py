@@ -8,7 +8,6 @@ service's view of each household.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +15,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
@@ -25,7 +23,7 @@ from hausgeist.server.registry import Registry
 from hausgeist.server.serve import first_start
 from hausgeist.server.speech import SpeechService
 from hausgeist.server.state import Settings
-from tests.server.conftest import free_port
+from tests.server.conftest import serve_in_thread
 from tests.speech.conftest import models_dir, speak, wav_bytes  # noqa: F401 (a fixture)
 
 
@@ -61,18 +59,8 @@ def warming(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Live]:
     households = [registry.default_household().id, holiday.id]
     operator = registry.add_device("Betrieb", None, role="operator")
     app = create_app(Settings(tmp_path, warm_speech=True))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
-                                           access_log=False, lifespan="on"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(600):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield Live(f"http://127.0.0.1:{port}", tokens, operator, households, speech_of(app))
-    server.should_exit = True
-    thread.join(30)
+    with serve_in_thread(app) as url:
+        yield Live(url, tokens, operator, households, speech_of(app))
 
 
 def wait_for_warm_up(live: Live) -> dict[str, object]:
