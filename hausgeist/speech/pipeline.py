@@ -177,7 +177,11 @@ class SpeechStage:
         if found is None:
             kept = None
             if household is not None:
-                kept = (stored.path_in(household), stored.key_of(assistant.understanding, home))
+                # Keyed on the home the commands are drawn from (_draw), so that a file
+                # never holds another home's commands under this home's key.
+                understanding = assistant.understanding
+                digest = stored.key_of(understanding, understanding.home)
+                kept = None if digest is None else (stored.path_in(household), digest)
             found = _Home(hints(home), _nouns(home), kept)
             if len(self._homes) >= _HOMES:
                 self._homes.pop(next(iter(self._homes)))

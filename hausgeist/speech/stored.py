@@ -47,12 +47,18 @@ def path_in(household: Path) -> Path:
     return household / FILE
 
 
-def key_of(understanding: Understanding, home: HomeSnapshot) -> str:
-    """The digest of everything that decides the home's commands."""
+def key_of(understanding: Understanding, home: HomeSnapshot) -> str | None:
+    """The digest of everything that decides the home's commands; None when the code or
+    the model cannot be read to know it (then nothing is kept on disk)."""
     layout = [asdict(replace(entity, state=None)) for entity in home.entities]
     structure = [[asdict(area) for area in home.areas], list(home.floors), layout]
     model = understanding.fallback.directory if understanding.fallback is not None else None
-    payload = json.dumps([FORMAT, _versions(model), structure], ensure_ascii=False)
+    try:
+        versions = _versions(model)
+    except OSError as err:
+        log.warning("command index not kept on disk: %s", err)
+        return None
+    payload = json.dumps([FORMAT, versions, structure], ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

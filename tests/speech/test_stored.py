@@ -219,3 +219,16 @@ def test_an_unwritable_directory_costs_the_build_but_not_the_turn(
     assert any("not written" in r.getMessage() for r in caplog.records)
     warmed(household)
     assert len(builds) == 2
+
+
+def test_code_that_cannot_be_read_keeps_the_index_in_memory_only(
+    household: Path, builds: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stored, "_CODE", (*stored._CODE, household / "missing.py"))
+    stored._versions.cache_clear()
+    try:
+        built = warmed(household)
+    finally:
+        stored._versions.cache_clear()
+    assert built[0] and len(builds) == 1
+    assert not stored.path_in(household).exists()
