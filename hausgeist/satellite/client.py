@@ -101,8 +101,11 @@ class Client:
         return await self.send(request, idempotency_key, criticality)
 
     async def fetch(self, path: str) -> Attempted:
-        """A GET of one of the server's resources (a reply's audio), retried as idempotent."""
-        return await self.send(Request("GET", path))
+        """A GET of one of the server's resources (a reply's audio), retried as idempotent.
+
+        Its own throttle: the pre-rendered apology of a refused turn is fetched right after
+        the refusal, which must not count against it (nor fetches against turns)."""
+        return await self.send(Request("GET", path), criticality="audio")
 
     def throttle(self, criticality: str = "default") -> AdaptiveThrottle:
         """The throttle of one class of request.
