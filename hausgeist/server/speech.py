@@ -410,15 +410,10 @@ async def stream_audio_turn(
             answered["transcript"] = answered.get("transcript", heard.transcript)
             await _keep(household, once, answered)
         return
-    result = nothing_heard(conversation)
-    await _keep(household, once, {**result.to_json(), "turn_id": request_id.get(),
+    result = nothing_heard(conversation).to_json()
+    await _keep(household, once, {**result, "turn_id": request_id.get(),
                                    "transcript": heard.transcript})  # fmt: skip
-    await websocket.send_json({"type": "intent", "intent": None, "slots": {}})
-    await websocket.send_json({"type": "actions", "actions": []})
-    await websocket.send_json({"type": "reply", "text": result.reply,
-                               "conversation_id": result.conversation_id})  # fmt: skip
-    await send_reply_audio(websocket, result.reply, household.household.id, deadline)
-    await websocket.send_json({"type": "done"})
+    await send_answer(websocket, result, household.household.id, deadline, speak=True)
 
 
 async def _replay(
@@ -427,14 +422,27 @@ async def _replay(
     """The events of a keyed spoken turn answered before, from its kept answer; only the
     reply audio is rendered again."""
     await websocket.send_json({"type": "transcript", "text": kept.get("transcript", "")})
-    await websocket.send_json({"type": "intent", "intent": kept.get("intent"),
-                               "slots": kept.get("slots", {})})  # fmt: skip
-    await websocket.send_json({"type": "actions", "actions": kept.get("actions", [])})
-    await websocket.send_json({
-        "type": "reply", "text": kept["reply"], "conversation_id": kept.get("conversation_id"),
-        "turn_id": kept.get("turn_id"), "replayed": True,
-    })  # fmt: skip
-    await send_reply_audio(websocket, kept["reply"], household, deadline)
+    await send_answer(websocket, {**kept, "replayed": True}, household, deadline, speak=True)
+
+
+async def send_answer(
+    websocket: WebSocket, answer: dict[str, Any], household: int, deadline: Deadline,
+    speak: bool,
+) -> None:  # fmt: skip
+    """A turn's events after its transcript: intent, actions, reply, its audio when
+    `speak`, done."""
+    await websocket.send_json({"type": "intent", "intent": answer.get("intent"),
+                               "slots": answer.get("slots", {})})  # fmt: skip
+    await websocket.send_json({"type": "actions", "actions": answer.get("actions", [])})
+    reply = {"type": "reply", "text": answer["reply"],
+             "conversation_id": answer.get("conversation_id")}  # fmt: skip
+    if "turn_id" in answer:
+        reply["turn_id"] = answer["turn_id"]
+    if answer.get("replayed"):
+        reply["replayed"] = True
+    await websocket.send_json(reply)
+    if speak:
+        await send_reply_audio(websocket, answer["reply"], household, deadline)
     await websocket.send_json({"type": "done"})
 
 

@@ -28,7 +28,7 @@ from hausgeist.server.errors import ApiError
 from hausgeist.server.idempotency import Once
 from hausgeist.server.registry import Principal
 from hausgeist.server.shedding import acquire, shed_message
-from hausgeist.server.speech import send_reply_audio, stream_audio_turn
+from hausgeist.server.speech import send_answer, stream_audio_turn
 
 AUTH_TIMEOUT = 10.0
 IDLE_TIMEOUT = 300.0
@@ -142,17 +142,7 @@ async def _answer(
         return None
     finally:
         state.admission.release(ticket, ok)
-    await websocket.send_json({"type": "intent", "intent": answer["intent"],
-                               "slots": answer["slots"]})  # fmt: skip
-    await websocket.send_json({"type": "actions", "actions": answer["actions"]})
-    replayed = {"replayed": True} if answer.get("replayed") else {}
-    await websocket.send_json({
-        "type": "reply", "text": answer["reply"], "conversation_id": answer["conversation_id"],
-        "turn_id": answer["turn_id"], **replayed,
-    })  # fmt: skip
-    if speak:
-        await send_reply_audio(websocket, answer["reply"], who.household.id, deadline)
-    await websocket.send_json({"type": "done"})
+    await send_answer(websocket, answer, who.household.id, deadline, speak)
     return answer
 
 
