@@ -8,6 +8,8 @@ only to parse the template syntax; matching is hausgeist's compiled automaton.
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -29,7 +31,16 @@ class GrammarError(Exception):
 
 
 def load_source(lang: str = "de") -> dict[str, Any]:
-    """The merged template document (Home Assistant's plus hausgeist's own) for a language."""
+    """The merged template document (Home Assistant's plus hausgeist's own) for a language.
+
+    Read once per process (the files are part of the installed packages); every caller gets
+    its own copy, free to change.
+    """
+    return copy.deepcopy(_read_source(lang))
+
+
+@functools.cache
+def _read_source(lang: str) -> dict[str, Any]:
     document = get_intents(lang)
     if document is None:
         raise GrammarError(f"no Home Assistant templates for language {lang!r}")
