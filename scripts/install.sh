@@ -23,7 +23,31 @@ BROWSER=()
 if [ "$EXTRA" = "dev" ]; then
     command -v chromium >/dev/null || BROWSER+=(chromium)
 fi
-if ((${#APT_PACKAGES[@]} + ${#BROWSER[@]})); then
+# The speech tests and benchmarks also speak with mbrola's German diphone voices (recordings
+# of human speakers, nearer to what a microphone hears than espeak-ng's formant voice). They
+# are in Debian's contrib (mbrola) and non-free (the voices: non-commercial licence)
+# components, so only the dev extra installs them, never a household's installation.
+MBROLA=()
+if [ "$EXTRA" = "dev" ]; then
+    command -v mbrola >/dev/null || MBROLA+=(mbrola)
+    for n in 1 2 3 4 5 6 7; do
+        [ -d "/usr/share/mbrola/de$n" ] || MBROLA+=("mbrola-de$n")
+    done
+fi
+if ((${#MBROLA[@]})); then
+    CODENAME=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+    SOURCES=/etc/apt/sources.list.d/hausgeist-mbrola.sources
+    if [ -n "$CODENAME" ] && [ ! -e "$SOURCES" ]; then
+        cat >"$SOURCES" <<EOF
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: $CODENAME
+Components: contrib non-free
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+    fi
+fi
+if ((${#APT_PACKAGES[@]} + ${#BROWSER[@]} + ${#MBROLA[@]})); then
     apt-get update
 fi
 if ((${#APT_PACKAGES[@]})); then
@@ -31,6 +55,11 @@ if ((${#APT_PACKAGES[@]})); then
 fi
 if ((${#BROWSER[@]})); then
     DEBIAN_FRONTEND=noninteractive apt-get install -y "${BROWSER[@]}"
+fi
+if ((${#MBROLA[@]})); then
+    # mbrola-de1 ... de7 are what espeak-ng speaks as the voices mb-de1 ... mb-de7.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        mbrola mbrola-de1 mbrola-de2 mbrola-de3 mbrola-de4 mbrola-de5 mbrola-de6 mbrola-de7
 fi
 
 if [ ! -x .venv/bin/python ]; then
