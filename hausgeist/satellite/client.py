@@ -90,14 +90,23 @@ class Client:
         criticality: str = "default",
         idempotency_key: str | None = None,
         conversation_id: str | None = None,
+        hint: str | None = None,
     ) -> Attempted:
         """One spoken turn (POST /v1/ask with a WAV recording); without an idempotency key
         it is only retried when shed, with one also when its outcome is unknown (the server
-        answers a repeated key from what it kept, without hearing the audio again)."""
+        answers a repeated key from what it kept, without hearing the audio again).
+
+        `hint` tells the server the turn's class before it is heard (`X-Turn-Class`); the
+        server honours it within the device's budget and checks it afterwards: a hint that
+        claimed more than the turn was costs the device its hints for a while. Send one only
+        where the device knows (the answer to a question the server just asked)."""
         path = "/v1/ask"
         if conversation_id:
             path += "?" + urlencode({"conversation_id": conversation_id})
-        request = Request("POST", path, wav, {"Content-Type": "audio/wav"})
+        headers = {"Content-Type": "audio/wav"}
+        if hint:
+            headers["X-Turn-Class"] = hint
+        request = Request("POST", path, wav, headers)
         return await self.send(request, idempotency_key, criticality)
 
     async def fetch(self, path: str) -> Attempted:

@@ -6,7 +6,11 @@ WAV turn with the client (client.py: backoff, retry budget, adaptive throttling,
 under a fresh Idempotency-Key, so a retry of a turn whose answer was lost acts once; the
 reply's audio is fetched and handed to a sink (a file, a player). A turn that continues a
 dialog (the server asked back: "Soll ich ... bestellen?") is sent with the conversation of
-the answer before it while that is at most `FOLLOW_UP` seconds old.
+the answer before it while that is at most `FOLLOW_UP` seconds old. When that answer said
+its question belongs to a CRITICAL request (`"follow_up": "critical"`: a light, a timer, an
+order's confirmation), the command is sent with the hint `critical`, within `HINT_WINDOW`
+seconds only (before the server's own wait for the answer ends), so the hint is true: the
+server checks every hint after the turn and stops honouring a device whose hints lied.
 
 While a turn is in flight the source is not read: a live stream waits in its own buffer
 (a pipe, the microphone driver's ring), a recording simply pauses.
@@ -32,6 +36,7 @@ from hausgeist.speech.wakeword import Detection
 
 log = logging.getLogger("hausgeist.satellite")
 FOLLOW_UP = 30.0  # seconds an answer's conversation is continued by the next command
+HINT_WINDOW = 25.0  # seconds a question's class is hinted: inside the server's 30 s wait
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,8 @@ class Satellite:
     clock: Callable[[], float] = time.monotonic
     new_key: Callable[[], str] = lambda: uuid.uuid4().hex
     _count: int = field(default=0, init=False)
-    _conversation: tuple[str, float] | None = field(default=None, init=False)  # and when
+    # The last answer's conversation, when it came, and the class of the question it asked.
+    _conversation: tuple[str, float, str | None] | None = field(default=None, init=False)
 
     async def run(self, source: AudioSource, press: bool = False) -> AsyncIterator[Outcome]:
         """Every command heard in `source`, as sent and answered; `press` pushes the button
@@ -136,10 +142,12 @@ class Satellite:
             return Unheard(event.trigger, event.audio.seconds)
         self._count += 1
         key = self.new_key()
+        conversation, hint = self._follow_up()
         try:
             attempted = await self.client.ask_audio(
-                write_wav(event.audio), idempotency_key=key, conversation_id=self._follow_up()
-            )
+                write_wav(event.audio), criticality=hint or "default", idempotency_key=key,
+                conversation_id=conversation, hint=hint,
+            )  # fmt: skip
         except SatelliteError as err:
             answer = {"code": err.code, "message": err.message, "detail": str(err)}
             return Turn(self._count, event.trigger, event.audio.seconds, key, 0,
@@ -152,14 +160,22 @@ class Satellite:
         turn = Turn(self._count, event.trigger, event.audio.seconds, key, response.status,
                     attempted.attempts, answer if isinstance(answer, dict) else {})  # fmt: skip
         if turn.ok and isinstance(turn.answer.get("conversation_id"), str):
-            self._conversation = (turn.answer["conversation_id"], self.clock())
+            asked = turn.answer.get("follow_up")
+            self._conversation = (turn.answer["conversation_id"], self.clock(),
+                                  asked if isinstance(asked, str) else None)  # fmt: skip
         return await self._reply(turn)
 
-    def _follow_up(self) -> str | None:
+    def _follow_up(self) -> tuple[str | None, str | None]:
+        """The conversation the next command continues, and the class to hint for it: only
+        that of the server's own question, and only while the server still waits for the
+        answer."""
         if self._conversation is None:
-            return None
-        conversation, at = self._conversation
-        return conversation if self.clock() - at <= FOLLOW_UP else None
+            return None, None
+        conversation, at, asked = self._conversation
+        age = self.clock() - at
+        if age > FOLLOW_UP:
+            return None, None
+        return conversation, asked if asked == "critical" and age <= HINT_WINDOW else None
 
     async def _reply(self, turn: Turn) -> Turn:
         """The turn with its reply's audio fetched and played (the apology for a shed turn)."""

@@ -15,6 +15,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from hausgeist.dialog.assistant import TurnResult
+from hausgeist.server.criticality import Criticality
 from hausgeist.server.deadline import Deadline
 from hausgeist.server.errors import ApiError, bad_request
 from hausgeist.server.household import HouseholdService
@@ -50,6 +51,8 @@ def principal(request: Request, state: ServerState) -> Principal:
     if found is None:
         raise ApiError(401, "unauthorized", "Unbekanntes oder gesperrtes Token.",
                        {"www-authenticate": "Bearer"})  # fmt: skip
+    if found.household is not None:
+        state.door.known(token.strip(), found.device_id, found.household.id)
     wait = state.limiter.take(found.device_id)
     if wait > 0:
         raise ApiError(429, "rate_limited", "Zu viele Anfragen von diesem Gerät.",
@@ -176,21 +179,29 @@ async def run_turn(
     check_deadline(state, deadline, "admission")
     turn_id = request_id.get()
 
-    def work() -> tuple[dict[str, Any], TurnResult | None]:
+    def work() -> tuple[dict[str, Any], TurnResult | None, Criticality | None]:
         check_deadline(state, deadline, "worker")  # it may have waited for a thread
         if once is not None:
-            return household.ask_once(once, text, conversation, who.area, who.device, turn_id)
-        result = household.ask(text, conversation, who.area, who.device, turn_id)
-        return {**result.to_json(), "turn_id": turn_id}, result
+            answer, result = household.ask_once(once, text, conversation, who.area, who.device,
+                                                turn_id)  # fmt: skip
+        else:
+            result = household.ask(text, conversation, who.area, who.device, turn_id)
+            answer = {**result.to_json(), "turn_id": turn_id}
+        asked = None
+        if result is not None and result.code == "asked":
+            asked = household.question_class(result.conversation_id)
+        return answer, result, asked
 
     state.in_flight += 1
     state.metrics.in_flight.inc()
     try:
         with state.metrics.stage_seconds.labels("turn").time():
-            answer, result = await anyio.to_thread.run_sync(work)
+            answer, result, asked = await anyio.to_thread.run_sync(work)
     finally:
         state.in_flight -= 1
         state.metrics.in_flight.dec()
+    if result is not None:
+        _follow_up(state, household, who, conversation, result, asked, answer)
     if result is None:
         state.metrics.turns.labels(answer.get("intent") or "none", "replayed").inc()
         log.info("turn replayed", extra={"fields": {
@@ -206,6 +217,20 @@ async def run_turn(
         "outcome": result.code, "actions": len(result.actions),
     }})  # fmt: skip
     return answer
+
+
+def _follow_up(
+    state: ServerState, household: HouseholdService, who: Principal, conversation: str | None,
+    result: TurnResult, asked: Criticality | None, answer: dict[str, Any],
+) -> None:  # fmt: skip
+    """Open the device's window for the answer to a question the turn asked (its class then
+    goes with the answer, `follow_up`, for the device's hint), or close the one it answered."""
+    if asked is None:
+        state.door.followups.answered(who.device_id, conversation)
+        return
+    state.door.followups.asked(who.device_id, household.household.id, result.conversation_id,
+                               asked)  # fmt: skip
+    answer["follow_up"] = asked.label
 
 
 def check_deadline(state: ServerState, deadline: Deadline | None, stage: str) -> None:

@@ -53,7 +53,8 @@ def create_app(settings: Settings) -> ASGIApp:
     # The gate is outermost: a refused turn costs no request id, log line or histogram, only
     # the shed counters (issue 6); admitted turns and every other route pass through Observe.
     return AdmissionGate(Observe(app, state.metrics), state.admission, state.count_shed,
-                         settings.body_timeout, audio_stage=state.stages.stt.admission)  # fmt: skip
+                         settings.body_timeout, audio_stage=state.stages.stt.admission,
+                         door=state.door)  # fmt: skip
 
 
 def server_state(app: ASGIApp) -> ServerState:
@@ -176,6 +177,7 @@ async def _status(request: Request) -> Response:
         "load": min(state.in_flight / 64, 1.0),
         "shed_rate": round(state.shed / offered, 4),
         "admission": _admission(state),
+        "spoken": _spoken(state),
         "households": len(state.services),
         "speech": {"warming": speech.warming, "households_warm": speech.warm_count()},
         "store": "ok" if state.registry.store.ping() else "unreachable",
@@ -198,8 +200,23 @@ def _admission(state: ServerState) -> dict[str, Any]:
             "queued": stage.admission.queued,
             "queue_age_ms": round(stage.admission.queue_age() * 1000, 1),
             "shed": {c.label: n for c, n in stage.admission.shed.items()},
-            "degraded": stage.degraded,
+            "degraded": stage.degraded, "busy_seconds": round(stage.busy_seconds, 3),
         } for stage in state.stages.every},
+    }  # fmt: skip
+
+
+def _spoken(state: ServerState) -> dict[str, Any]:
+    """Spoken turns' classes at the door: raised ones, open questions, the devices' hints."""
+    door, hints = state.door, state.door.hints
+    return {
+        "raised_at_door": door.raised,
+        "follow_ups_open": door.followups.open,
+        "hints": {
+            "honoured": hints.honoured,
+            "refused": {r.value: n for r, n in hints.refused.items()},
+            "proved_true": hints.proved_true, "proved_false": hints.proved_false,
+            "distrusted_devices": hints.distrusted_count(),
+        },
     }  # fmt: skip
 
 

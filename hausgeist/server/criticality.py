@@ -78,3 +78,49 @@ def classify_text(text: str, continues_conversation: bool = False) -> Criticalit
     # Not recognised: it may still be a command in words this list lacks, so it is not
     # refused before anything that is clearly chit-chat.
     return Criticality.DEFAULT
+
+
+# The class of an understood intent: exact, where the words alone are a guess. Home control,
+# timers, alarms and the answers that confirm or cancel an order are CRITICAL; what is read,
+# played or listed is DEFAULT; time, date, weather, help and small talk are SHEDDABLE.
+_CRITICAL_INTENTS = frozenset({
+    "HassTurnOn", "HassTurnOff", "HassLightSet", "LightStep", "HassSetPosition",
+    "HassClimateSetTemperature", "HassFanSetSpeed", "HassVacuumStart", "HassVacuumReturnToBase",
+    "HassVacuumCleanArea", "HassLawnMowerStartMowing", "HassLawnMowerDock", "HassStartTimer",
+    "HassCancelTimer", "HassCancelAllTimers", "HassIncreaseTimer", "HassDecreaseTimer",
+    "HassPauseTimer", "HassUnpauseTimer", "HassTimerStatus", "AlarmSet", "AlarmCancel",
+    "AlarmQuery", "Affirm", "Deny", "VoiceCode", "OrderCancel", "HassNevermind",
+})  # fmt: skip
+_SHEDDABLE_INTENTS = frozenset({
+    "HassGetCurrentTime", "HassGetCurrentDate", "HassGetWeather", "HassRespond", "Help",
+})  # fmt: skip
+# Skills whose questions belong to a CRITICAL request ("In welchem Raum?" for a light, "Wie
+# lange?" for a timer); an order's confirmation and voice code are CRITICAL too.
+_CRITICAL_ASKERS = frozenset({"home", "timers", "alarms"})
+_ORDER_CONFIRMATIONS = frozenset({"confirm", "code"})
+
+
+def classify_intent(intent: str | None) -> Criticality | None:
+    """The class of an understood intent; None when nothing was understood."""
+    if intent is None:
+        return None
+    if intent in _CRITICAL_INTENTS:
+        return Criticality.CRITICAL
+    if intent in _SHEDDABLE_INTENTS:
+        return Criticality.SHEDDABLE
+    return Criticality.DEFAULT
+
+
+def classify_question(skill: str, kind: str, data: dict[str, object]) -> Criticality:
+    """The class of a question the assistant asked, which its answer inherits.
+
+    `skill`, `kind` and `data` are those of the conversation's pending question: the answer
+    to "In welchem Raum?" after "Mach das Licht an" is CRITICAL whatever its words ("Im
+    Bad"), as is the "ja" to "Soll ich ... bestellen?". A clarifying question ("Meinst du
+    ...?") has the class of the request it asks about."""
+    if skill in _CRITICAL_ASKERS or (skill == "orders" and kind in _ORDER_CONFIRMATIONS):
+        return Criticality.CRITICAL
+    intent = data.get("intent")
+    if isinstance(intent, str):
+        return max(classify_intent(intent) or Criticality.DEFAULT, Criticality.DEFAULT)
+    return Criticality.DEFAULT

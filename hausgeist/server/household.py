@@ -16,6 +16,7 @@ from hausgeist.dialog.assistant import Assistant, TurnResult
 from hausgeist.home.drivers.base import DriverError
 from hausgeist.home.model import Device
 from hausgeist.media.player import PlayerError, PlayerRefused, check_volume
+from hausgeist.server.criticality import Criticality, classify_question
 from hausgeist.server.errors import ApiError, bad_request, not_found
 from hausgeist.server.events import Event, EventHub
 from hausgeist.server.idempotency import Once, TurnReplies
@@ -62,6 +63,18 @@ class HouseholdService:
         turn = {**result.to_json(), "device": device, "turn_id": turn_id}
         self.hub.publish(Event("turn", turn))
         return result
+
+    def question_class(self, conversation_id: str) -> Criticality | None:
+        """The class of the question pending in a conversation (None without one): its
+        answer's class, known before the answer is heard."""
+        with self.lock:
+            conversation, _ = self.assistant.conversations.load(
+                conversation_id, self.assistant.clock()
+            )
+        pending = conversation.pending
+        if pending is None:
+            return None
+        return classify_question(pending.skill, pending.kind, pending.data)
 
     def ask_once(
         self,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from hausgeist.server.admission import Admission, Reason
+from hausgeist.server.hints import Refusal
+from hausgeist.server.spoken import SpokenDoor
 from hausgeist.server.stages import Stages
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -93,6 +95,38 @@ class Metrics:
             "hausgeist_stage_shed", "Turns a full stage turned away since start, by class",
             ["stage", "class"], registry=self.registry,
         )  # fmt: skip
+        self.spoken_raised = Gauge(
+            "hausgeist_spoken_raised", "Spoken turns given a class above DEFAULT at the door "
+            "since start (answers to the server's questions, honoured hints)",
+            registry=self.registry,
+        )  # fmt: skip
+        self.follow_ups_open = Gauge(
+            "hausgeist_follow_ups_open", "Devices with a question of the server awaiting "
+            "their answer", registry=self.registry,
+        )  # fmt: skip
+        self.hints = Gauge(
+            "hausgeist_turn_class_hints", "Devices' class hints of spoken turns since start, by "
+            "outcome (honoured; refused for budget, household or distrust; proved true or "
+            "false after the turn)", ["outcome"], registry=self.registry,
+        )  # fmt: skip
+        self.hints_distrusted = Gauge(
+            "hausgeist_turn_class_hints_distrusted_devices", "Devices whose hints are ignored "
+            "now, after a hint claimed more than the turn was", registry=self.registry,
+        )  # fmt: skip
+
+    def watch_door(self, door: SpokenDoor) -> None:
+        """Read the spoken turns' door figures at each scrape."""
+        hints = door.hints
+        self.spoken_raised.set_function(lambda: door.raised)
+        self.follow_ups_open.set_function(lambda: door.followups.open)
+        self.hints_distrusted.set_function(hints.distrusted_count)
+        self.hints.labels("honoured").set_function(lambda: hints.honoured)
+        self.hints.labels("true").set_function(lambda: hints.proved_true)
+        self.hints.labels("false").set_function(lambda: hints.proved_false)
+        for refusal in Refusal:
+            self.hints.labels(f"refused_{refusal.value}").set_function(
+                lambda r=refusal: hints.refused[r]  # type: ignore[misc]
+            )
 
     def watch(self, admission: Admission, stages: Stages) -> None:
         """Read the admission controller's and the stages' figures at each scrape."""

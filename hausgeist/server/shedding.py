@@ -22,11 +22,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hausgeist.server.admission import Admission, Reason, State, Ticket
 from hausgeist.server.criticality import Criticality, classify_text
 from hausgeist.server.deadline import Deadline
+from hausgeist.server.spoken import UNKNOWN, DoorClass, SpokenDoor
 
 APOLOGY = "Gerade ist viel los. Versuch es bitte in ein paar Sekunden noch einmal."
 RETRY_AFTER = (1, 2, 3, 4)  # seconds; one is drawn per answer so that retries spread out
 DEADLINE_SCOPE_KEY = "hausgeist.deadline"
 CRITICALITY_SCOPE_KEY = "hausgeist.criticality"
+DOOR_SCOPE_KEY = "hausgeist.door"  # a spoken turn's DoorClass: why it got its class
 _TEXT_BODY_LIMIT = 64 * 1024  # a text turn's JSON is tiny; longer bodies are not looked into
 _AUDIO = (b"audio/wav", b"audio/x-wav", b"audio/wave")
 
@@ -113,11 +115,15 @@ class AdmissionGate:
         body_timeout: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
         audio_stage: Admission | None = None,
+        door: SpokenDoor | None = None,
     ) -> None:
         self.app = app
         self.admission = admission
         # The recogniser's admission: a spoken turn it would refuse is refused at the door.
         self.audio_stage = audio_stage
+        # A spoken turn's class before its words are known (answers to the server's own
+        # questions, devices' hints within budget): DEFAULT without it.
+        self.door = door
         self.on_shed = on_shed
         self.body_timeout = body_timeout
         self.clock = clock
@@ -135,7 +141,12 @@ class AdmissionGate:
         except TimeoutError:
             await send_slow_body(send)  # a slow body holds no slot and no worker
             return
-        criticality = _classify(head) if kind not in _AUDIO else Criticality.DEFAULT
+        if kind in _AUDIO:
+            door = self._door(headers, scope)
+            criticality = door.criticality
+            scope[DOOR_SCOPE_KEY] = door
+        else:
+            criticality = _classify(head)
         if (kind in _AUDIO and self.audio_stage is not None and self.admission.enabled
                 and self.audio_stage.would_refuse(criticality, deadline.at)):  # fmt: skip
             # Before its audio is read and an entry slot taken: the recogniser would refuse it.
@@ -162,6 +173,11 @@ class AdmissionGate:
         finally:
             # Only completed turns teach the limit; a refusal or a crash says nothing of speed.
             self.admission.release(ticket, ok=status < 400)
+
+    def _door(self, headers: dict[bytes, bytes], scope: Scope) -> DoorClass:
+        if self.door is None:
+            return UNKNOWN
+        return self.door.at_http(headers, scope.get("query_string", b""))
 
     async def _peek(self, receive: Receive, read: bool) -> tuple[bytes, Receive]:
         """A small body, read whole; the receive that replays it to the handler."""

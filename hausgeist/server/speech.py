@@ -51,7 +51,14 @@ from hausgeist.server.idempotency import Once, TurnReplies
 from hausgeist.server.middleware import request_id
 from hausgeist.server.priority import lower_thread_priority
 from hausgeist.server.registry import Household, Principal
-from hausgeist.server.shedding import APOLOGY, DEADLINE_SCOPE_KEY, shed_message, shed_response
+from hausgeist.server.shedding import (
+    APOLOGY,
+    DEADLINE_SCOPE_KEY,
+    DOOR_SCOPE_KEY,
+    shed_message,
+    shed_response,
+)
+from hausgeist.server.spoken import DoorClass
 from hausgeist.server.stages import Stage, StageBusy
 from hausgeist.server.state import ServerState
 from hausgeist.speech.audio import RATE, Audio, from_pcm16
@@ -269,16 +276,21 @@ async def ask_audio(request: Request) -> Response:
         answer = {**kept, "replayed": True}
         criticality = classify_text(answer.get("transcript") or "", conversation is not None)
     else:
+        door: DoorClass = request.scope.get(DOOR_SCOPE_KEY) or state.door.at(
+            who.device_id, household.household.id, conversation,
+            request.headers.get("x-turn-class"),
+        )  # fmt: skip
         cold = speech.cold(household.household.id)
         try:
-            heard = await _hear(state, speech, body, household, deadline)
+            heard = await _hear(state, speech, body, household, deadline, door.criticality)
         except StageBusy as busy:
-            state.count_shed(Criticality.DEFAULT)
+            state.count_shed(door.criticality)
             return shed_response(busy.reason)
         if cold:
             deadline = _after_cold_start(request.headers.get("x-deadline-ms"))
-        answer, criticality = await _spoken_turn(state, household, who, heard, conversation,
-                                                 deadline, once)  # fmt: skip
+        answer = await _spoken_turn(state, household, who, heard, conversation, deadline, once)
+        criticality = state.door.check(door, heard.transcript if heard.speech else "",
+                                       answer.get("intent"))  # fmt: skip
     url = await _speak(state, speech, answer["reply"], household.household.id, deadline,
                        criticality)  # fmt: skip
     answer["reply_audio"] = None if url is TEXT_ONLY else url
@@ -331,19 +343,19 @@ def _replies(household: HouseholdService) -> TurnReplies:
 async def _spoken_turn(
     state: ServerState, household: HouseholdService, who: Principal, heard: Heard,
     conversation: str | None, deadline: Deadline, once: Once | None,
-) -> tuple[dict[str, Any], Criticality]:  # fmt: skip
-    """The turn of what was heard (acted on once per key) and its class."""
+) -> dict[str, Any]:  # fmt: skip
+    """The turn of what was heard (acted on once per key)."""
     if not heard.speech:
         answer = {**nothing_heard(conversation).to_json(), "turn_id": request_id.get()}
         answer["transcript"] = heard.transcript
         await _keep(household, once, answer)
-        return answer, Criticality.DEFAULT
+        return answer
     answer = await run_turn(state, household, who, heard.transcript, conversation, deadline, once)
     # A retry that ran alongside the first attempt got the answer the turn kept, without
     # its transcript: the same audio was heard, so it is the same transcript.
     answer["transcript"] = answer.get("transcript", heard.transcript)
     await _keep(household, once, answer)
-    return answer, classify_text(heard.transcript, conversation is not None)
+    return answer
 
 
 async def reply_audio(request: Request) -> Response:
@@ -385,13 +397,16 @@ async def stream_audio_turn(
     if kept is not None:
         await _replay(websocket, kept, household.household.id, deadline)
         return
+    door = state.door.at(who.device_id, household.household.id, conversation,
+                         message.get("turn_class"))  # fmt: skip
     cold = speech.cold(household.household.id)
     try:
         if not isinstance(rate, int) or isinstance(rate, bool):
             raise BadAudio("Die Abtastrate fehlt.", "sample_rate must be an integer")
-        heard = await _hear(state, speech, from_pcm16(pcm, rate), household, deadline)
+        heard = await _hear(state, speech, from_pcm16(pcm, rate), household, deadline,
+                            door.criticality)  # fmt: skip
     except StageBusy as busy:
-        state.count_shed(Criticality.DEFAULT)
+        state.count_shed(door.criticality)
         await websocket.send_json(shed_message(busy.reason))
         return
     except ApiError as err:
@@ -407,9 +422,11 @@ async def stream_audio_turn(
         answered = await answer(websocket, who, heard.transcript, conversation, deadline, True,
                                 once)  # fmt: skip
         if answered is not None:
+            state.door.check(door, heard.transcript, answered.get("intent"))
             answered["transcript"] = answered.get("transcript", heard.transcript)
             await _keep(household, once, answered)
         return
+    state.door.check(door, "", None)
     result = nothing_heard(conversation).to_json()
     await _keep(household, once, {**result, "turn_id": request_id.get(),
                                    "transcript": heard.transcript})  # fmt: skip
@@ -475,14 +492,18 @@ def _after_cold_start(milliseconds: object) -> Deadline:
 
 async def _hear(
     state: ServerState, speech: SpeechService, audio: Any, household: HouseholdService,
-    deadline: Deadline,
+    deadline: Deadline, criticality: Criticality = Criticality.DEFAULT,
 ) -> Heard:  # fmt: skip
-    """Transcribe within the speech-to-text stage's limit: StageBusy when it is full."""
+    """Transcribe within the speech-to-text stage's limit: StageBusy when it is full.
+
+    `criticality` is the class the turn got at the door (spoken.py): DEFAULT unless it
+    answers the server's question or a device's hint was honoured."""
     # Loading the engines (once per process, seconds) is not the turn's work: the deadline
     # covers waiting for and running the recogniser.
     await anyio.to_thread.run_sync(speech.stage)
     try:
-        heard = await state.stages.stt.run(lambda: speech.hear(audio, household), deadline)
+        heard = await state.stages.stt.run(lambda: speech.hear(audio, household), deadline,
+                                           criticality)  # fmt: skip
         speech.heard(household.household.id)
     except DeadlineExceeded as err:
         raise deadline_error(state, err.stage) from err

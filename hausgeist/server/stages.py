@@ -67,6 +67,7 @@ class Stage:
             target_wait=limits.max_wait, critical_wait=None, clock=clock, by_service_time=True,
         )  # fmt: skip
         self.degraded = 0  # turns answered without this stage (a text-only reply)
+        self.busy_seconds = 0.0  # time its slots were held by turns, summed (its use)
 
     async def run(self, work: Callable[[], T], deadline: Deadline,
                   criticality: Criticality = Criticality.DEFAULT) -> T:  # fmt: skip
@@ -85,12 +86,13 @@ class Stage:
                 raise DeadlineExceeded(self.name)
             return work()
 
-        ok = False
+        ok, began = False, self.clock()
         try:
             result = await anyio.to_thread.run_sync(guarded)
             ok = True
             return result
         finally:
+            self.busy_seconds += self.clock() - began
             self.admission.release(ticket, ok)
 
 

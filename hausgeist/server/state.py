@@ -15,10 +15,13 @@ from hausgeist.server.admission import Admission
 from hausgeist.server.concurrency import Gradient2Limit
 from hausgeist.server.criticality import Criticality
 from hausgeist.server.events import EventHub
+from hausgeist.server.followups import FollowUps
+from hausgeist.server.hints import HintCredit
 from hausgeist.server.household import HouseholdService
 from hausgeist.server.metrics import Metrics
 from hausgeist.server.ratelimit import RateLimiter
 from hausgeist.server.registry import Household, Registry
+from hausgeist.server.spoken import SpokenDoor
 from hausgeist.server.stages import StageLimits, Stages
 from hausgeist.skills.base import Clock
 
@@ -64,7 +67,11 @@ class ServerState:
             limit, queue_size=self.settings.queue_size, enabled=self.settings.admission
         )
         self.stages = Stages(self.settings.stt, self.settings.tts)
+        # Spoken turns' classes before their audio is heard: answers to the server's own
+        # questions, and the devices' hints within their budgets (spoken.py).
+        self.door = SpokenDoor(FollowUps(), HintCredit())
         self.metrics.watch(self.admission, self.stages)
+        self.metrics.watch_door(self.door)
 
     def count_shed(self, criticality: Criticality) -> None:
         """One turn refused for load."""

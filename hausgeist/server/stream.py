@@ -127,6 +127,10 @@ async def _answer(
         await _error(websocket, "rate_limited", "Zu viele Anfragen von diesem Gerät.")
         return None
     criticality = classify_text(text, conversation is not None)
+    # The answer to the server's own question has that question's class (followups.py).
+    asked = state.door.followups.peek(who.device_id, conversation)
+    if asked is not None:
+        criticality = max(criticality, asked)
     ticket = await acquire(state.admission, criticality, deadline)
     if ticket.state is State.SHED:
         state.count_shed(criticality)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from hausgeist.satellite.client import Client
-from hausgeist.satellite.device import FOLLOW_UP, Satellite, SaveReplies, Turn, Unheard
+from hausgeist.satellite.device import FOLLOW_UP, HINT_WINDOW, Satellite, SaveReplies, Turn, Unheard
 from hausgeist.satellite.errors import SatelliteError
 from hausgeist.satellite.http import Request, Response
 from hausgeist.satellite.wake import Command, NothingSaid, WakeLoop
@@ -23,9 +23,10 @@ RIFF = b"RIFF....WAVEfmt "
 class Server:
     """Answers every turn with the next conversation id and its reply's audio."""
 
-    def __init__(self, status: int = 200) -> None:
+    def __init__(self, status: int = 200, asks: list[str | None] | None = None) -> None:
         self.status = status
         self.sent: list[Request] = []
+        self.asks = asks or []  # each turn's `follow_up`: the class of the question it asked
 
     async def send(self, request: Request, timeout: float) -> Response:
         self.sent.append(request)
@@ -33,6 +34,8 @@ class Server:
             return Response(200, {}, RIFF)
         body = {"reply": "Licht eingeschaltet", "conversation_id": f"c{len(self.sent)}",
                 "reply_audio": "/v1/audio/abc"}  # fmt: skip
+        if self.asks and self.asks.pop(0) is not None:
+            body["follow_up"] = "critical"
         if self.status != 200:
             body = {"code": "overloaded", "reply_audio": "/v1/audio/apology"}
         return Response(self.status, {"retry-after": "0"}, json.dumps(body).encode())
@@ -81,6 +84,24 @@ def test_each_command_has_its_own_key_and_a_quick_follow_up_continues_the_dialog
         assert isinstance(turn, Turn) and turn.ok and turn.reply_wav == RIFF
         assert turn.reply_file == tmp_path / f"antwort-{number}.wav"
         assert turn.reply_file.read_bytes() == RIFF
+
+
+def test_only_the_answer_to_a_critical_question_is_hinted_and_only_in_time() -> None:
+    # Turn 1 asks a critical question; 2 answers it; 3 follows up a plain answer; 4 answers
+    # a question asked 26 s before (the server may have stopped waiting); 5 after 31 s.
+    server = Server(asks=["critical", None, "critical", "critical", None])
+    clock = Clock()
+    satellite = device(server, clock, [])
+    for wait in (0.0, 5.0, 5.0, 5.0, HINT_WINDOW + 1.0, FOLLOW_UP + 1.0):
+        clock.now += wait
+        asyncio.run(satellite.handle(command()))
+    posts = [r for r in server.sent if r.method == "POST"]
+    hints = [r.headers.get("X-Turn-Class") for r in posts]
+    assert hints == [None, "critical", None, "critical", None, None]
+    conversations = [r.path.partition("=")[2] or None for r in posts]
+    assert conversations == [None, "c1", "c3", "c5", "c7", None]
+    # The hinted turn is throttled as a critical one (the server sheds by class).
+    assert {"default", "critical"} <= set(satellite.client.throttles)
 
 
 def test_a_broken_speaker_does_not_stop_the_device(tmp_path: Path) -> None:

@@ -8,17 +8,21 @@ from collections.abc import Awaitable, Callable
 
 from starlette.types import Message, Receive, Scope, Send
 
-from hausgeist.server.admission import Admission
+from hausgeist.server.admission import Admission, State
 from hausgeist.server.concurrency import Gradient2Limit
 from hausgeist.server.criticality import Criticality
 from hausgeist.server.deadline import Deadline
+from hausgeist.server.followups import FollowUps
+from hausgeist.server.hints import HintCredit
 from hausgeist.server.shedding import (
     APOLOGY,
     CRITICALITY_SCOPE_KEY,
     DEADLINE_SCOPE_KEY,
+    DOOR_SCOPE_KEY,
     RETRY_AFTER,
     AdmissionGate,
 )
+from hausgeist.server.spoken import SpokenDoor
 
 
 class HeldApp:
@@ -146,9 +150,11 @@ def test_other_routes_pass_untouched_even_when_full() -> None:
     asyncio.run(scenario())
 
 
-def audio_request() -> tuple[Scope, Receive]:
-    scope: Scope = {"type": "http", "method": "POST", "path": "/v1/ask",
-                    "headers": [(b"content-type", b"audio/wav")]}  # fmt: skip
+def audio_request(
+    headers: list[tuple[bytes, bytes]] | None = None, query: bytes = b""
+) -> tuple[Scope, Receive]:
+    scope: Scope = {"type": "http", "method": "POST", "path": "/v1/ask", "query_string": query,
+                    "headers": [(b"content-type", b"audio/wav"), *(headers or [])]}  # fmt: skip
     chunks = [b"RIFF....WAVE"]
 
     async def receive() -> Message:
@@ -181,5 +187,42 @@ def test_a_spoken_turn_the_recogniser_would_refuse_is_refused_at_the_door() -> N
         # Once the recogniser is free, the spoken turn goes in too.
         recogniser.release(busy)
         assert (await call(gate, *audio_request()))[0]["status"] == 200
+
+    asyncio.run(scenario())
+
+
+def test_a_spoken_answer_to_the_servers_critical_question_passes_a_full_recogniser() -> None:
+    async def scenario() -> None:
+        # The recogniser: its one slot busy and its queue full of DEFAULT turns.
+        recogniser = Admission(Gradient2Limit(limit=1, max_limit=1, min_samples=10**9),
+                               queue_size=2, max_wait=60, by_service_time=True)  # fmt: skip
+        recogniser.offer(Criticality.DEFAULT, float("inf"))
+        for _ in range(2):
+            assert recogniser.offer(Criticality.DEFAULT, float("inf")).state is State.QUEUED
+        spoken = SpokenDoor(FollowUps(), HintCredit())
+        spoken.known("kitchen", device=7, household=1)
+        spoken.followups.asked(7, 1, "c1", Criticality.CRITICAL)  # "Soll ich ... bestellen?"
+        held = HeldApp()
+        shed: list[Criticality] = []
+        gate = AdmissionGate(held, one_slot(queue_size=4), shed.append,
+                             audio_stage=recogniser, door=spoken)  # fmt: skip
+        auth = [(b"authorization", b"Bearer kitchen")]
+        # Not an answer (no conversation, another conversation): DEFAULT, refused at the door.
+        for query in (b"", b"conversation_id=c9"):
+            sent = await call(gate, *audio_request(auth, query))
+            assert sent[0]["status"] == 503
+        assert shed == [Criticality.DEFAULT] * 2
+        # The answer: CRITICAL at the door, in to the handler with its class.
+        answer = asyncio.create_task(call(gate, *audio_request(auth, b"conversation_id=c1")))
+        await held.started.wait()
+        scope = held.scopes[0]
+        assert scope[CRITICALITY_SCOPE_KEY] is Criticality.CRITICAL
+        assert scope[DOOR_SCOPE_KEY].question is Criticality.CRITICAL
+        held.release.set()
+        assert (await answer)[0]["status"] == 200
+        # Another device's token with the same conversation id is not the one asked.
+        spoken.known("hall", device=8, household=1)
+        other = [(b"authorization", b"Bearer hall")]
+        assert (await call(gate, *audio_request(other, b"conversation_id=c1")))[0]["status"] == 503
 
     asyncio.run(scenario())

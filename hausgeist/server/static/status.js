@@ -31,6 +31,7 @@ function show(status) {
   $("shed-rate").textContent = percent(status.shed_rate);
   $("store").textContent = status.store === "ok" ? "in Ordnung" : (status.store ?? "–");
   showAdmission(status.admission);
+  showSpoken(status.spoken);
 }
 
 const count = (value) => (typeof value === "number" ? number.format(value) : "–");
@@ -52,6 +53,16 @@ function showAdmission(admission) {
       ? `${count(stage.in_flight)} von ${count(stage.limit)}, ${count(stage.queued)} wartend, ${count(shed)} abgewiesen, ${count(stage.degraded)} nur Text`
       : "–";
   }
+}
+
+/** Spoken turns raised at the door, and how the devices' class hints fared. */
+function showSpoken(spoken) {
+  if (!spoken) return;
+  $("spoken-raised").textContent = `${count(spoken.raised_at_door)} (${count(spoken.follow_ups_open)} Rückfragen offen)`;
+  const hints = spoken.hints ?? {};
+  const refused = Object.values(hints.refused ?? {}).reduce((a, b) => a + b, 0);
+  $("spoken-hints").textContent =
+    `${count(hints.honoured)} beachtet, ${count(refused)} nicht, ${count(hints.proved_false)} falsch, ${count(hints.distrusted_devices)} Geräte gesperrt`;
 }
 
 async function poll() {
