@@ -53,9 +53,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -77,14 +78,63 @@ MIX = {
     "default": (0.25, ["Was steht auf der Einkaufsliste?", "Mach lauter", "Mach leiser"]),
     "sheddable": (0.70, ["Wie spät ist es?", "Wie war dein Tag?", "Hilfe"]),
 }  # fmt: skip
-COMMANDS = [text for _, texts in MIX.values() for text in texts]
+# Spoken turns come from devices, as a real device sends them. A third of the CRITICAL ones
+# are fresh commands (the device cannot know their class: no hint), two thirds answer the
+# server's own question: a device of a household types "Mach das Licht an", hears "In
+# welchem Raum?" and a second later says the room, in that conversation, with the hint
+# `critical` as `hausgeist satellite` sends it (`answer_hinted`) or without (`answer_unhinted`,
+# a device that sends no hints). A tenth of the chit-chat comes from lying devices that hint
+# every turn `critical` (`lie`): their hints must not pay.
+QUESTION = "Mach das Licht an"  # typed; the server asks back "In welchem Raum?"
+ANSWERS = ["Im Schlafzimmer", "Im Wohnzimmer"]
+SPOKEN_CRITICAL = {"command": 1 / 3, "answer_hinted": 1 / 3, "answer_unhinted": 1 / 3}
+LIE_SHARE = 0.1  # of the SHEDDABLE turns
+HOUSEHOLDS, DEVICES = 4, 12  # honest devices per household; one more in each lies
+COMMANDS = [text for _, texts in MIX.values() for text in texts] + ANSWERS
 
 
 def pick() -> str:
     """A command drawn from the mix."""
+    return pick_kind()[1]
+
+
+def pick_kind() -> tuple[str, str]:
+    """A class drawn from the mix and a command of it."""
     kinds = list(MIX)
     kind = random.choices(kinds, weights=[MIX[k][0] for k in kinds])[0]
-    return random.choice(MIX[kind][1])
+    return kind, random.choice(MIX[kind][1])
+
+
+def pick_spoken() -> tuple[str, str, str]:
+    """A spoken turn of the mix: its class, its kind (see SPOKEN_CRITICAL) and its words."""
+    kind, text = pick_kind()
+    if kind == "critical":
+        way = random.choices(list(SPOKEN_CRITICAL), weights=list(SPOKEN_CRITICAL.values()))[0]
+        return kind, way, (text if way == "command" else random.choice(ANSWERS))
+    if kind == "sheddable" and random.random() < LIE_SHARE:
+        return kind, "lie", text
+    return kind, "plain", text
+
+
+@dataclass
+class Fleet:
+    """The devices of a spoken run: honest ones by household, one liar per household."""
+
+    households: list[list[str]]
+    liars: list[str]
+    operator: str
+    talking: set[str] = field(default_factory=set)  # devices in a dialog now
+
+    def honest(self) -> str:
+        return random.choice(random.choice(self.households))
+
+    def free(self) -> str | None:
+        """An honest device not in a dialog (a device has one question open at a time)."""
+        idle = [t for h in self.households for t in h if t not in self.talking]
+        return random.choice(idle) if idle else None
+
+
+FLEET: list[Fleet] = []  # the run's devices, for --turn wav
 
 
 WAVS: dict[str, bytes] = {}  # command -> its spoken WAV, for --turn wav
@@ -118,6 +168,7 @@ class Shot:
     lag: float = 0.0  # how late the generator began sending it
     reason: str | None = None  # the server's reason, for a shed answer
     degraded: bool = False  # answered as text only
+    spoken: str | None = None  # for --turn wav: plain, command, answer_(un)hinted, lie
 
 
 class LoopLag:
@@ -158,8 +209,12 @@ async def open_loop(
             wait = began + at - loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
-            text = pick()
             client = random.choice(clients) if clients else None
+            if FLEET and client is None:
+                tasks.append(asyncio.create_task(_spoken_turn(transport, FLEET[0], began, at,
+                                                              shots)))  # fmt: skip
+                continue
+            text = pick()
             tasks.append(asyncio.create_task(_turn(transport, token, text, began, at, client,
                                                    shots)))  # fmt: skip
         at = end
@@ -195,6 +250,66 @@ async def _turn(
     shots.append(shot)
 
 
+async def _spoken_turn(
+    transport: HttpTransport, fleet: Fleet, began: float, at: float, shots: list[Shot]
+) -> None:
+    """One spoken turn of the mix, from a device of the fleet, as that device would send it."""
+    loop = asyncio.get_running_loop()
+    kind, way, text = pick_spoken()
+    token, path, headers = fleet.honest(), "/v1/ask", {"Content-Type": "audio/wav"}
+    if way == "lie":
+        token, headers["X-Turn-Class"] = random.choice(fleet.liars), "critical"
+    if way.startswith("answer"):
+        found = fleet.free()
+        if found is None:
+            way, text = "command", random.choice(MIX["critical"][1])
+        else:
+            token = found
+            fleet.talking.add(token)
+    try:
+        if way.startswith("answer"):
+            asked = await _question(transport, token)
+            if asked is None:  # the question was refused or late: the answer fails too
+                shots.append(Shot(at, loop.time() - began - at, 0, kind, reason="question",
+                                  spoken=way))  # fmt: skip
+                return
+            await asyncio.sleep(1.0)  # the household hears the question and answers
+            at = loop.time() - began  # the spoken answer is due now
+            path += "?" + urlencode({"conversation_id": asked})
+            if way == "answer_hinted":
+                headers["X-Turn-Class"] = "critical"
+        lag = loop.time() - began - at
+        left = DEADLINE - lag
+        headers.update({"Authorization": f"Bearer {token}",
+                        "X-Deadline-Ms": str(int(left * 1000))})  # fmt: skip
+        status, answer = 0, None
+        try:
+            answer = await transport.send(Request("POST", path, WAVS[text], headers), left)
+            status = answer.status
+        except SatelliteError:
+            pass
+        shot = Shot(at, loop.time() - began - at, status, kind, 1, lag, spoken=way)
+        if answer is not None and status in (200, 503):
+            shot.reason, shot.degraded = _told(answer)
+        shots.append(shot)
+    finally:
+        fleet.talking.discard(token)
+
+
+async def _question(transport: HttpTransport, token: str) -> str | None:
+    """Type the question's request; the conversation the server asked back in, if it did."""
+    headers = {"Authorization": f"Bearer {token}", "X-Deadline-Ms": str(int(DEADLINE * 1000))}
+    try:
+        answer = await transport.send(Request("POST", "/v1/ask", {"text": QUESTION}, headers),
+                                      DEADLINE)  # fmt: skip
+    except SatelliteError:
+        return None
+    if answer.status != 200:
+        return None
+    body = answer.json()
+    return body.get("conversation_id") if body.get("follow_up") == "critical" else None
+
+
 async def _ask(client: Client, text: str, kind: str) -> Attempted:
     if WAVS:
         return await client.ask_audio(WAVS[text], criticality=kind)
@@ -214,7 +329,11 @@ def _told(answer: Response) -> tuple[str | None, bool]:
 
 
 async def closed_loop(url: str, token: str, seconds: float, workers: int) -> float:
-    """Turns per second with `workers` always waiting for an answer: the capacity."""
+    """Turns per second with `workers` always waiting for an answer: the capacity.
+
+    Only turns completed within the `seconds` count, as in the open-loop levels: counting
+    the `workers` turns still in flight when the time is up (as this did before) overstated
+    the capacity of spoken turns by about 3 turns in 20 s, some 6 %."""
     transport = HttpTransport(url, pool=workers)
     headers = {"Authorization": f"Bearer {token}"}
     done = 0
@@ -227,7 +346,7 @@ async def closed_loop(url: str, token: str, seconds: float, workers: int) -> flo
                 answer = await transport.send(turn_request(pick(), headers), DEADLINE)
             except SatelliteError:
                 continue  # no answer within the deadline: not a completed turn
-            if answer.status == 200:
+            if answer.status == 200 and time.monotonic() <= ends:
                 done += 1
             elif answer.status == 503:
                 await asyncio.sleep(0.05)  # a full stage: do not spin on refusals
@@ -279,7 +398,28 @@ def summary(
             and not (s.status == 200 and s.latency <= DEADLINE))),
         "attempts_per_turn": round(statistics.fmean(s.attempts for s in shots), 3)
         if shots else None,
+        **({"spoken_success_by_kind": _by_kind(shots)} if any(s.spoken for s in shots) else {}),
     }  # fmt: skip
+
+
+def _by_kind(shots: list[Shot]) -> dict[str, Any]:
+    """Spoken turns answered in time, by how the device sent them (and how many there were)."""
+    kinds: dict[str, Any] = {}
+    for way in ("command", "answer_hinted", "answer_unhinted", "lie"):
+        mine = [s for s in shots if s.spoken == way]
+        good = sum(1 for s in mine if s.status == 200 and s.latency <= DEADLINE)
+        kinds[way] = {
+            "ok": round(good / len(mine), 4) if mine else None,
+            "n": len(mine),
+            "failed": dict(
+                Counter(
+                    f"{s.status} {s.reason or ''}".strip()
+                    for s in mine
+                    if not (s.status == 200 and s.latency <= DEADLINE)
+                )
+            ),
+        }
+    return kinds  # fmt: skip
 
 
 def timeline(shots: list[Shot], step: float = 1.0) -> list[dict[str, Any]]:
@@ -308,6 +448,27 @@ def recovery(
         pair = (row, after[n + 1])  # two seconds in a row, so one lucky second is not enough
         if all(r["ok_share"] >= 0.9 * baseline and (r["p99_ms"] or 1e9) <= 2 * p99 for r in pair):
             return round(row["t"] - surge_end, 2)
+    return "not within the run"
+
+
+def recovery_by_turns(
+    shots: list[Shot], surge_start: float, surge_end: float, window: int = 8
+) -> Any:
+    """Seconds after the surge until the first turn from which `window` turns in a row (by
+    due time) are answered in time as often as 90 % of the 1x phase's turns were, each
+    within twice the 1x phase's p99: resolution one arrival (about 0.4 s at 1x spoken turns),
+    where the 1 s bins of `recovery` hold two or three spoken turns."""
+    calm = [s for s in shots if s.due < surge_start]
+    ok = [s.latency for s in calm if s.status == 200 and s.latency <= DEADLINE]
+    if not calm or not ok:
+        return None
+    share, bound = len(ok) / len(calm), 2 * (_quantile(ok, 0.99) or 0.0)
+    after = sorted((s for s in shots if s.due >= surge_end), key=lambda s: s.due)
+    for n in range(len(after) - window + 1):
+        run = after[n : n + window]
+        good = sum(1 for s in run if s.status == 200 and s.latency <= min(bound, DEADLINE))
+        if good >= 0.9 * share * window:
+            return round(run[0].due - surge_end, 2)
     return "not within the run"
 
 
@@ -401,8 +562,44 @@ async def wait_until_up(url: str, token: str) -> None:
     await transport.close()
 
 
+async def fleet(url: str, data: Path) -> Fleet:
+    """Households with their devices (and one liar each) on the running server, each
+    household's speech warmed up and every device once authenticated (the server knows a
+    device's token at its door from then on)."""
+    from hausgeist.server.registry import Registry
+    from hausgeist.speech import stored
+
+    registry = Registry(data)
+    households, liars = [], []
+    built = data / stored.FILE  # the demo household's command index, built by its warm-up
+    for n in range(HOUSEHOLDS):
+        home = registry.add_household(f"Haushalt {n + 1}")
+        if built.exists():
+            # The same demo home: its kept index is valid here too (it is keyed on the home
+            # and the model, and rebuilt when they differ), so warming up costs seconds, not
+            # a minute of CPU per household on a busy machine.
+            (home.directory / stored.FILE).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(built, home.directory / stored.FILE)
+        households.append([registry.add_device(f"Gerät {d + 1}", home) for d in range(DEVICES)])
+        liars.append(registry.add_device("Lügner", home))
+    made = Fleet(households, liars, registry.add_device("Bench", None, role="operator"))
+    for tokens in households:
+        await wait_until_up(url, tokens[0])  # builds the household's command index
+    transport = HttpTransport(url)
+    for token in [t for h in households for t in h] + liars:
+        await transport.send(Request("GET", "/v1/me", None,
+                                     {"Authorization": f"Bearer {token}"}), 10)  # fmt: skip
+    await transport.close()
+    return made
+
+
 async def status_limit(url: str) -> Any:
     """The server's admission limit now, from /v1/status."""
+    return (await status_of(url, "admission") or {}).get("limit")
+
+
+async def status_of(url: str, part: str) -> Any:
+    """A part of the server's /v1/status now."""
     transport = HttpTransport(url)
     try:
         answer = await transport.send(Request("GET", "/v1/status"), 5)
@@ -410,7 +607,24 @@ async def status_limit(url: str) -> Any:
         return None  # a collapsed server does not answer its status page either
     finally:
         await transport.close()
-    return answer.json().get("admission", {}).get("limit")
+    return answer.json().get(part)
+
+
+async def stage_busy(url: str) -> dict[str, tuple[float, int]] | None:
+    """Seconds the recogniser's and the voice's slots have been held by turns so far, and
+    how many turns they admitted."""
+    stages = (await status_of(url, "admission") or {}).get("stages") or {}
+    return {name: (float(stage["busy_seconds"]), int(stage.get("admitted", 0)))
+            for name, stage in stages.items() if "busy_seconds" in stage} or None  # fmt: skip
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU seconds a process (all its threads) has used so far, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def loop_waits(pid: int) -> tuple[float, float] | None:
@@ -430,10 +644,28 @@ async def scenario(
     levels = {}
     for multiple in MULTIPLES:
         rate = capacity * multiple
-        before = loop_waits(pid)
+        before, stages_before = loop_waits(pid), await stage_busy(url)
+        cpu_before, own_before = cpu_seconds(pid), time.process_time()
         shots, lags = await open_loop(url, token, [(seconds, rate)])
-        after = loop_waits(pid)
+        after, stages_after = loop_waits(pid), await stage_busy(url)
+        cpu_after, own_after = cpu_seconds(pid), time.process_time()
         levels[str(multiple)] = summary(shots, seconds, rate, lags)
+        if stages_before and stages_after:
+            # Where spoken capacity goes: the share of the level each stage's slot was held
+            # (the recogniser: reading, VAD, whisper, rescoring), and its time per turn.
+            levels[str(multiple)]["stages"] = {stage: {
+                "busy_share": round((stages_after[stage][0] - stages_before[stage][0])
+                                    / seconds, 3),
+                "ms_per_turn": _ms((stages_after[stage][0] - stages_before[stage][0])
+                                   / max(stages_after[stage][1] - stages_before[stage][1], 1)),
+                "admitted": stages_after[stage][1] - stages_before[stage][1],
+            } for stage in stages_after}  # fmt: skip
+        if cpu_before is not None and cpu_after is not None:
+            # Cores used by the server (all threads) and by this generator, on average.
+            levels[str(multiple)]["server_cpu_cores"] = round((cpu_after - cpu_before) / seconds, 2)
+        levels[str(multiple)]["generator_cpu_cores"] = round((own_after - own_before) / seconds, 3)
+        if FLEET:  # the server's counters so far: raised at the door, the hints' fate
+            levels[str(multiple)]["spoken_door"] = await status_of(url, "spoken")
         if before and after:
             # Where a refusal's time goes: the loop's own work, and its waits for the core.
             busy, waited = (after[0] - before[0]) / seconds, (after[1] - before[1]) / seconds
@@ -458,7 +690,9 @@ async def scenario(
         "surge": summary([replace(s, due=s.due - calm) for s in shots
                           if calm <= s.due < calm + surge], surge, 10 * capacity, lags),
     }  # fmt: skip
-    print(f"  step  recovery {stepped['recovery_s']} s", flush=True)
+    stepped["recovery_by_turns_s"] = recovery_by_turns(shots, calm, calm + surge)
+    print(f"  step  recovery {stepped['recovery_s']} s (1 s bins), "
+          f"{stepped['recovery_by_turns_s']} s (by turns)", flush=True)  # fmt: skip
     await asyncio.sleep(2)
     shots, lags = await open_loop(url, token, [(seconds, 10 * capacity)], devices=200)
     storm = summary(shots, seconds, 10 * capacity, lags)
@@ -512,6 +746,9 @@ def bench(args: argparse.Namespace, turn: str, seconds: float) -> None:
         url = f"http://127.0.0.1:{port}"
         try:
             asyncio.run(wait_until_up(url, token))
+            FLEET.clear()
+            if turn == "wav":
+                FLEET.append(asyncio.run(fleet(url, data)))
             if capacity is None:
                 workers = 3 if turn == "wav" else 8  # one in the recogniser, two queued
                 capacity = asyncio.run(closed_loop(url, token, max(seconds, 10), workers))

@@ -201,6 +201,7 @@ def _admission(state: ServerState) -> dict[str, Any]:
             "queue_age_ms": round(stage.admission.queue_age() * 1000, 1),
             "shed": {c.label: n for c, n in stage.admission.shed.items()},
             "degraded": stage.degraded, "busy_seconds": round(stage.busy_seconds, 3),
+            "admitted": sum(stage.admission.admitted.values()),
         } for stage in state.stages.every},
     }  # fmt: skip
 

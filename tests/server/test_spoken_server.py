@@ -6,13 +6,16 @@ can fill the recogniser as a surge would and see which spoken turn still gets in
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
+from websockets.sync.client import connect
 
 from hausgeist.server.admission import Reason
 from hausgeist.server.criticality import Criticality
@@ -89,3 +92,28 @@ def test_a_device_whose_hint_lied_loses_its_credit(live: Live) -> None:
     metrics = live.metrics()
     assert 'hausgeist_turn_class_hints{outcome="false"} 2.0' in metrics
     assert "hausgeist_turn_class_hints_distrusted_devices 1.0" in metrics
+
+
+def test_a_websocket_turn_class_field_is_a_hint_and_the_answer_window_holds_there_too(
+    live: Live,
+) -> None:
+    stt = live.state.stages.stt.admission
+    audio = speak("Mach das Licht im Schlafzimmer an", 140)
+    pcm = (np.clip(audio.samples, -1, 1) * 32767).astype("<i2").tobytes()
+    url = live.url.replace("http://", "ws://") + "/v1/stream"
+    with connect(url, max_size=None) as ws:
+        ws.send(json.dumps({"type": "auth", "token": live.token}))
+        assert json.loads(ws.recv())["type"] == "ready"
+        ws.send(json.dumps({"type": "audio", "sample_rate": audio.rate, "deadline_ms": 30000,
+                            "turn_class": "critical"}))  # fmt: skip
+        for start in range(0, len(pcm), 8000):
+            ws.send(pcm[start : start + 8000])
+        ws.send(json.dumps({"type": "end"}))
+        events = []
+        while not events or events[-1]["type"] not in ("done", "error"):
+            events.append(json.loads(ws.recv(timeout=600)))
+    assert [e["type"] for e in events][:2] == ["transcript", "intent"], events
+    assert events[1]["intent"] == "HassTurnOn"
+    assert stt.admitted[Criticality.CRITICAL] == 1  # the hint, honoured at the recogniser
+    hints = live.state.door.hints
+    assert hints.honoured == 1 and hints.proved_true == 1 and hints.proved_false == 0

@@ -227,7 +227,24 @@ def test_in_an_overload_a_stage_keeps_one_turn_waiting_per_slot() -> None:
     admission.release(running)
     assert waiting.state is State.ADMITTED
     queued = admission.offer(Criticality.DEFAULT, clock.now + 10)  # first in line: it waits
-    assert queued.state is State.QUEUED and queued.give_up == pytest.approx(clock.now + 1.5)
+    # Patiently (three intervals): the turn in the slot may run long.
+    assert queued.state is State.QUEUED and queued.give_up == pytest.approx(clock.now + 3.0)
+    # But only one waits per slot: the next one hears "no" at once.
+    assert admission.offer(Criticality.DEFAULT, clock.now + 10).state is State.SHED
+
+
+def test_in_an_overload_the_waiter_outlasts_a_long_turn_so_the_slot_does_not_idle() -> None:
+    clock = FakeClock()
+    admission = recogniser(clock, 1.0)
+    running = admission.offer(Criticality.DEFAULT, clock.now + 10)
+    admission.offer(Criticality.DEFAULT, clock.now + 10)
+    clock.now += 1.1  # overloaded now: the queue stood for a service time
+    admission.release(running)  # the waiter takes the slot; a newcomer waits behind it
+    long_one = admission.offer(Criticality.DEFAULT, clock.now + 10)
+    assert admission.overloaded() and long_one.state is State.QUEUED
+    clock.now += 2.5  # the turn in the slot runs two and a half times its usual time
+    admission.expire()
+    assert long_one.state is State.QUEUED  # (it left at 1.5 intervals before)
 
 
 def test_a_stage_tells_without_offering_whether_it_would_refuse_a_turn() -> None:
