@@ -28,6 +28,7 @@ from hausgeist.speech.sounds import sound
 MIN_SCORE = 75.0  # similarity (0-100) the nearest sentence needs
 MIN_MARGIN = 8.0  # how much nearer it must be than the nearest sentence doing something else
 CANDIDATES = 200  # sentences looked at per transcript
+MIN_PART = 3  # letters of the shorter part when a word heard is parted in two
 _TOKEN = re.compile(r"\d+|[^\W\d_]+")
 _SIGNS = {"%": " prozent ", "°": " grad "}
 _NUMBER_WORDS = frozenset(number_words(n) for n in range(1000))
@@ -80,6 +81,33 @@ class Nearest:
         if keys is not None and len(keys) != len(self.commands):
             raise ValueError(f"{len(keys)} keys for {len(self.commands)} commands")
         self._keys = list(keys) if keys is not None else [key(c.text.split()) for c in commands]
+        self._vocabulary: frozenset[str] | None = None
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every word of the home's commands."""
+        if self._vocabulary is None:
+            self._vocabulary = frozenset(w for c in self.commands for w in c.text.split())
+        return self._vocabulary
+
+    def respellings(self, heard: str) -> list[str]:
+        """`heard` in lower case with one gap between two words closed ("kaffee maschine":
+        "kaffeemaschine") or one word parted in two ("zureinkaufsliste": "zur
+        einkaufsliste"), where that makes a word of the home's commands: whisper writes
+        compounds apart and short words together, and the grammar reads only the spelling
+        it knows."""
+        spoken = words(heard)
+        known = self.vocabulary
+        out: dict[str, None] = {}
+        for i in range(len(spoken) - 1):
+            if spoken[i] + spoken[i + 1] in known:
+                out[" ".join([*spoken[:i], spoken[i] + spoken[i + 1], *spoken[i + 2 :]])] = None
+        for i, word in enumerate(spoken):
+            for cut in range(MIN_PART, len(word) - MIN_PART + 1):
+                head, tail = word[:cut], word[cut:]
+                if head in known or tail in known:
+                    out[" ".join([*spoken[:i], head, tail, *spoken[i + 1 :]])] = None
+        return list(out)
 
     @property
     def keys(self) -> list[str]:

@@ -208,7 +208,8 @@ class _Home:
 
     def propose(self, understanding: Understanding, heard: str) -> Proposal:
         """The transcript and the home's commands nearest to it, for the recogniser to score."""
-        return propose(heard, self.nearest(understanding), understanding.parse, self.nouns)
+        return propose(heard, self.nearest(understanding), understanding.parse, self.nouns,
+                       lambda text: understanding.parse(text, model=False))  # fmt: skip
 
     def nearest(self, understanding: Understanding) -> Nearest:
         """The index of the home's commands, loaded or built on first use."""

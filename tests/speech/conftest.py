@@ -1,7 +1,9 @@
-"""Speech test helpers: German command audio made at test time with espeak-ng."""
+"""Speech test helpers: German command audio made at test time with espeak-ng (its own
+formant voice, and mbrola's German diphone voices where installed)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 from collections.abc import Iterator
@@ -23,8 +25,34 @@ def commands(path: Path = COMMANDS) -> list[dict[str, str | None]]:
     return found
 
 
+# mbrola's seven German voices (Debian's mbrola-de1 ... de7: de2, de4 and de6 male, the
+# others female), which espeak-ng speaks as the voices mb-de1 ... mb-de7.
+MBROLA_VOICES = tuple(f"mb-de{n}" for n in range(1, 8))
+ROTATION = "mbrola"  # a voice name for "the mbrola voices in turn, one per command"
+
+
+def voice_of(voice: str, index: int) -> str:
+    """The voice speaking the `index`th command: `voice` itself, or for "mbrola" (and
+    "mbrola+K", starting K voices later) the mbrola voices in turn."""
+    if voice == ROTATION or voice.startswith(ROTATION + "+"):
+        shift = int(voice.partition("+")[2] or 0)
+        return MBROLA_VOICES[(index + shift) % len(MBROLA_VOICES)]
+    return voice
+
+
+@functools.cache
+def mbrola_installed() -> bool:
+    """Whether espeak-ng can speak with every mbrola German voice (scripts/install.sh dev)."""
+    for voice in MBROLA_VOICES:
+        done = subprocess.run(["espeak-ng", "-v", voice, "--stdout", "ja"], capture_output=True)
+        if done.returncode != 0 or len(done.stdout) < 1_000:
+            return False
+    return True
+
+
 def speak(text: str, speed: int = 150, pitch: int = 50, voice: str = "de") -> Audio:
-    """espeak-ng's German voice (or a variant, "de+f2") saying `text`."""
+    """espeak-ng's German voice (or a variant, "de+f2", or an mbrola voice, "mb-de6")
+    saying `text`."""
     done = subprocess.run(
         ["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "--stdout", text],
         capture_output=True, check=True,

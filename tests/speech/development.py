@@ -1,10 +1,10 @@
 """A development set for choosing the speech stage's settings, apart from the test commands.
 
-The hand-written commands of calibration.yaml and development.yaml, each spoken by a seeded
-choice of espeak-ng voice variant, speed, pitch and noise. The test commands (commands.yaml)
-are never in it. mbrola's German voices are not installed on this machine (espeak-ng lists
-them, but Debian's mbrola voice packages are not available here), so every voice is
-espeak-ng's own with a variant.
+The hand-written commands of calibration.yaml and development.yaml, each spoken twice, each
+time by a seeded choice of voice, speed, pitch and noise. The test commands (commands.yaml)
+are never in it. The voices are espeak-ng's own formant voice with variants and mbrola's
+seven German diphone voices (recordings of human speakers, installed by the dev extra of
+scripts/install.sh), which espeak-ng speaks as mb-de1 ... mb-de7.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from pathlib import Path
 from tests.speech.conftest import CALIBRATION, commands
 
 DEVELOPMENT = Path(__file__).parent / "development.yaml"
-VOICES = ("de", "de+m3", "de+f2", "de+f4", "de+klatt", "de+m7")
+ESPEAK_VOICES = ("de", "de+m3", "de+f2", "de+f4", "de+klatt", "de+m7")
+MBROLA_VOICES = tuple(f"mb-de{n}" for n in range(1, 8))
+VOICES = ESPEAK_VOICES + MBROLA_VOICES
 SPEEDS = (125, 150, 165, 185)
 PITCHES = (30, 45, 60, 80)
 NOISE = (None, None, 25.0, 15.0)  # signal-to-noise in dB, None for clean
@@ -34,9 +36,12 @@ class Spoken:
     snr: float | None
 
 
-def development(seed: int = 2027) -> list[Spoken]:
-    """Every development command once, each with its own voice settings."""
-    rng = random.Random(seed)
+def development(seeds: tuple[int, ...] = (2027, 2028)) -> list[Spoken]:
+    """Every development command once per seed, each time with its own voice settings."""
     said = commands(CALIBRATION) + commands(DEVELOPMENT)
-    return [Spoken(str(c["text"]), c["intent"], rng.choice(VOICES), rng.choice(SPEEDS),
-                   rng.choice(PITCHES), rng.choice(NOISE)) for c in said]  # fmt: skip
+    out = []
+    for seed in seeds:
+        rng = random.Random(seed)
+        out += [Spoken(str(c["text"]), c["intent"], rng.choice(VOICES), rng.choice(SPEEDS),
+                       rng.choice(PITCHES), rng.choice(NOISE)) for c in said]  # fmt: skip
+    return out

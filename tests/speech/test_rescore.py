@@ -67,6 +67,15 @@ def test_a_transcript_that_is_another_command_must_be_beaten() -> None:
     assert ahead.chosen is not None and ahead.chosen.meaning == OFF
 
 
+def test_a_transcript_only_the_statistical_model_reads_is_weighed_as_no_command() -> None:
+    # "Die Schwert ist es jetzt" is to the model the weather: a guess from misheard words.
+    modelled = Proposal("Gehört.", ("Gehört.", "Satz 0."), (ON, OFF), exact=False)
+    choice = decide(modelled, [-1.0, -1.0 - MAX_BEHIND / 2])
+    assert choice.chosen is not None and choice.chosen.meaning == OFF
+    far = decide(modelled, [-1.0, -1.1 - MAX_BEHIND])
+    assert far.chosen is None and far.text == "Gehört."
+
+
 def test_commands_are_written_as_whisper_writes_german() -> None:
     nouns = casing(["Das Licht im Bad ist an.", "Der Timer läuft. Timer gestellt"])
     assert nouns == {"licht": "Licht", "bad": "Bad", "timer": "Timer"}
@@ -133,3 +142,27 @@ def test_free_text_whisper_finds_unlikely_stays_as_heard() -> None:
 def test_a_doubted_command_transcript_without_candidates_is_not_understood() -> None:
     choice = decide(Proposal("Gehört.", ("Gehört.",), (ON,)), [MIN_SCORE - 0.1])
     assert choice.doubted and choice.text == ""
+
+
+def test_words_written_apart_or_together_are_respelled_into_the_homes_words(
+    assistant: Assistant,
+) -> None:
+    read = assistant.understanding.parse
+    index = Nearest(
+        [Command("mach kaffeemaschine aus", "HassTurnOff", ("HassTurnOff",)),
+         Command("setz eier auf die einkaufsliste", "HassListAddItem", ("HassListAddItem",))],
+        read,
+    )  # fmt: skip
+    assert index.respellings("Mach die Kaffee-Maschine aus.") == ["mach die kaffeemaschine aus"]
+    assert "füge brot zur einkaufsliste" in index.respellings("Füge Brot zureinkaufsliste")
+    assert index.respellings("Erzähl mir einen Witz") == []
+
+
+def test_a_respelling_the_grammar_reads_is_a_candidate(assistant: Assistant) -> None:
+    read = assistant.understanding.parse
+    index = Nearest([Command("mach kaffeemaschine aus", "HassTurnOff", ("HassTurnOff",))], read)
+    nouns = {"kaffeemaschine": "Kaffeemaschine"}
+    proposal = propose("Schalte die Kaffee Maschine aus.", index, read, nouns,
+                       lambda text: read(text, model=False))  # fmt: skip
+    assert proposal.sentences[1] == "Schalte die Kaffeemaschine aus."
+    assert proposal.meanings[1][0] == "HassTurnOff"
