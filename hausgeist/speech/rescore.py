@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hausgeist.language.parse import ParseResult
+from hausgeist.language.polarity import contradicts as opposite
 from hausgeist.speech.nearest import Nearest
 
 # Scores are mean log-probabilities per token. Chosen on the development set
@@ -73,6 +74,12 @@ def meaning_of(parsed: ParseResult) -> tuple[str, ...]:
     """What a parse would do, free-text values aside."""
     slots = sorted(f"{k}={v}" for k, v in parsed.slots.items() if k not in _FREE)
     return (parsed.intent or "", *slots)
+
+
+def contradicts(heard: str, text: str) -> bool:
+    """Whether `text` goes the opposite way of what whisper clearly wrote: "Schalte
+    Anlichter aus" must not become "alle Lichter an", whatever the scores."""
+    return opposite(_WORD.findall(heard.casefold()), _WORD.findall(text.casefold()))
 
 
 def casing(sentences: Iterable[str]) -> dict[str, str]:
@@ -142,7 +149,11 @@ def propose(
     grammar = exact or read
     respelled = [t for t in nearest.respellings(plain) if grammar(t).intent is not None]
     nearby = nearest.candidates(plain, CANDIDATES)
-    texts = [t for t in dict.fromkeys([*respelled, *nearby]) if t != plain.casefold()]
+    texts = [
+        t
+        for t in dict.fromkeys([*respelled, *nearby])
+        if t != plain.casefold() and not contradicts(plain, t)
+    ]
     sentences = (plain + end, *(cased(text, known, end) for text in texts))
     mine = read(heard)
     meanings = (meaning_of(mine), *map(meaning_of, map(read, texts)))

@@ -137,3 +137,11 @@ def test_a_device_command_the_home_has_no_target_for_is_withheld_but_named(
     named = PACKAGED.read("mach das licht im wohnzimmer bitte richtig hell".split(),
                           understanding.home, _NOW.date())  # fmt: skip
     assert named.untargeted is None
+
+
+def test_a_switch_read_against_the_words_said_is_not_acted_on(stage: Understanding) -> None:
+    # The model reads this misheard room ("Kinderküche") as switching off; the sentence
+    # says "an", so nothing is done rather than the opposite of what was asked.
+    assert stage.parse("schalte das licht im kinderküche an").intent is None
+    said_off = stage.parse("schalte das licht im kinderküche aus")
+    assert (said_off.intent, said_off.source) == ("HassTurnOff", "model")

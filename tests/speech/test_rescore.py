@@ -20,6 +20,7 @@ from hausgeist.speech.rescore import (
     Proposal,
     cased,
     casing,
+    contradicts,
     decide,
     propose,
 )
@@ -166,3 +167,24 @@ def test_a_respelling_the_grammar_reads_is_a_candidate(assistant: Assistant) -> 
                        lambda text: read(text, model=False))  # fmt: skip
     assert proposal.sentences[1] == "Schalte die Kaffeemaschine aus."
     assert proposal.meanings[1][0] == "HassTurnOff"
+
+
+def test_a_command_going_the_opposite_way_of_a_word_heard_contradicts_it() -> None:
+    assert contradicts("Schalte Anlichter aus", "schalte alle lichter an")
+    assert contradicts("Mach den Rollladen zu", "öffne den rollladen")
+    assert contradicts("Mach die Musik leiser", "mach die musik lauter")
+    assert not contradicts("Schalte Anlichter aus", "schalte alle lichter aus")
+    assert not contradicts("Schalte das Licht", "schalte das licht an")  # nothing heard
+    assert not contradicts("Licht an und aus", "licht aus")  # both heard: no way to tell
+
+
+def test_a_command_contradicting_the_transcript_is_never_proposed(assistant: Assistant) -> None:
+    read = assistant.understanding.parse
+    index = Nearest(
+        [Command("schalte alle lichter an", "HassTurnOn", ("HassTurnOn",)),
+         Command("schalte alle lichter aus", "HassTurnOff", ("HassTurnOff",))],
+        read,
+    )  # fmt: skip
+    proposal = propose("Schalte Anlichter aus.", index, read, {"lichter": "Lichter"})
+    assert "Schalte alle Lichter aus." in proposal.sentences
+    assert "Schalte alle Lichter an." not in proposal.sentences

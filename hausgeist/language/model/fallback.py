@@ -21,6 +21,7 @@ from hausgeist.language.model.intents import INTENTS_FILE, IntentModel
 from hausgeist.language.model.mapping import MassiveMap, Reading, load_mapping
 from hausgeist.language.model.normalize import coffee_machine, normalize
 from hausgeist.language.model.slots import SLOTS_FILE, SlotTagger
+from hausgeist.language.polarity import OFF, ON, says_only
 
 MODEL_DIR = Path(__file__).with_name("trained")
 # At or above THRESHOLD (the probability of its reading) the model acts; from ASK_BELOW up
@@ -130,7 +131,7 @@ class ModelFallback:
         if label == "iot_coffee":
             # "mach kaffee" switches on the home's coffee machine, if it has one.
             slots.update(coffee_machine(home))
-        if not _requests(words, spans):
+        if not _requests(words, spans) or _goes_against(intent, words):
             return ModelReading(None, {}, round(confidence, 3), label, spans)
         asks = confidence < self.threshold or mass[None] >= self.doubt
         if intent in _NEEDS_TARGET and not _TARGETS & slots.keys():
@@ -177,6 +178,16 @@ def _requests(words: Sequence[str], spans: Sequence[Span]) -> bool:
     """Whether some word beyond the rooms and devices a reading names asks for something."""
     named = {i for slot, start, end in spans if slot in _PLACES for i in range(start, end)}
     return not all(word in _FUNCTION_WORDS for i, word in enumerate(words) if i not in named)
+
+
+def _goes_against(intent: str, words: Sequence[str]) -> bool:
+    """Whether a switch the model read goes the opposite way of the words: "an" read as
+    switching off, "aus" as switching on."""
+    if intent == "HassTurnOn":
+        return says_only(words, OFF, ON)
+    if intent == "HassTurnOff":
+        return says_only(words, ON, OFF)
+    return False
 
 
 def _repetitive(words: Sequence[str]) -> bool:
