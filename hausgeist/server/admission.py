@@ -20,12 +20,16 @@ once (a fast "no" instead of a slow one). This class is pure: the clock is injec
 async shell (`hausgeist.server.shedding`) does the waiting.
 
 An expensive stage (speech-to-text: one slot, a second or more per turn) sizes its waits by
-its own observed service time instead (`by_service_time`): a turn may wait as long as it can
-still be served before its deadline, and at most for a queue's worth of service; a newcomer
-is shed at once when the turns ahead of it, served one after another, would not leave it
-that. Overloaded, one turn waits per slot, patiently (`_ONE_PER_SLOT`, `_PATIENCE`). A
-fixed 200 ms or 2 s wait refused every spoken turn that found the one slot busy, and the
-slot then idled until the next turn happened to arrive.
+its own observed service time instead (`by_service_time`): a newcomer is let wait when the
+turns ahead of it, served one after another, leave it time to be served before its deadline,
+within a queue's worth of service; overloaded, only when it would be next in line
+(`_ONE_PER_SLOT`). A turn a stage has let wait is then served while its deadline allows: it
+is not refused later because the turn in the slot ran long, nor because a more critical
+turn came ahead of it (unless such turns keep coming: `_PUSHED_BACK`). Such a refusal comes
+after a second or more of waiting (a slow "no"), and the turn served a service time later
+is still answered in time; the newcomers behind it hear "no" at the door instead. A fixed
+200 ms or 2 s wait refused every spoken turn that found the one slot busy, and the slot
+then idled until the next turn happened to arrive.
 """
 
 from __future__ import annotations
@@ -44,15 +48,20 @@ from hausgeist.server.criticality import Criticality
 _QUEUE_SHARE = {Criticality.SHEDDABLE: 0.25, Criticality.DEFAULT: 0.75, Criticality.CRITICAL: 1.0}
 _MOST_CRITICAL_FIRST = sorted(Criticality, reverse=True)
 _SERVICE_SAMPLES = 16  # the service time is the median of this many recent turns
-# An overloaded stage: a newcomer is let wait only while the turns ahead of it would be
-# served within this many slot intervals (one waiter per slot, half an interval to spare,
-# since services vary); the one waiting waits up to `_PATIENCE` intervals. With one wait
-# for both (1.5 intervals), a waiter left whenever the turn in the slot ran long and the
-# recogniser idled until the next spoken turn came through the door: in an event
-# simulation at 10x (0.42 s ± 25 % per turn, 0.1 s from arrival to the stage) the slot
-# was busy 97.7 % of the time; with the patient waiter 99.8 %, p99 1.2 -> 1.7 s.
+# An overloaded stage lets a newcomer wait only while the turns ahead of it would be served
+# within this many slot intervals: one waiter per slot, half an interval to spare, since
+# services vary. (The waiter then waits as long as its deadline allows: in an event
+# simulation at 10x, 0.42 s +- 25 % per turn, a waiter that left after 1.5 intervals when
+# the turn in the slot ran long let the slot idle until the next turn came: busy 97.7 %;
+# waiting 3 intervals, 99.8 %.)
 _ONE_PER_SLOT = 1.5
-_PATIENCE = 3.0
+# A stage's waiter that more critical turns keep pushing back is kept while its whole wait
+# stays within this many slot intervals; beyond, it is refused (late, but rarely). In the
+# event simulation at 10x (0.6 s +- 12 % a turn, 3.5 % CRITICAL at the door), refused after
+# waiting / admitted p99: evicted at once as before 0.93 % of the refusals / 2.15 s; kept
+# to its deadline 0.06 % / 3.62 s; kept 4 intervals 0.37 % / 2.64 s; 5 intervals 0.19 % /
+# 3.04 s (0.5x: 2.10 s).
+_PUSHED_BACK = 5.0
 
 
 class State(Enum):
@@ -139,8 +148,7 @@ class Admission:
         """A new turn: admitted, queued (until `wake`) or shed, as the ticket's state says."""
         now = self._clock()
         self.expire()
-        give_up = min(deadline - self._service_margin(), now + self._wait(criticality, now))
-        ticket = Ticket(criticality, now, give_up, deadline)
+        ticket = self._ticket(criticality, deadline, now)
         if deadline <= now:
             return self._shed(ticket, Reason.DEADLINE)
         if self.enabled and self._outranked(criticality, now):
@@ -149,6 +157,9 @@ class Admission:
             return self._admit(ticket, now)
         if not self._make_room(criticality) or self._too_far_back(ticket, now):
             return self._shed(ticket, Reason.OVERLOAD)
+        if self.by_service_time:
+            # Let wait, it is served while its deadline allows (see the module's docstring).
+            ticket.give_up = deadline - self._service_margin()
         if self._standing_since is None:
             self._standing_since = now
         self._queues[criticality].append(ticket)
@@ -173,8 +184,7 @@ class Admission:
             self._queues[lower] for lower in Criticality if lower < criticality
         ):
             return True
-        give_up = min(deadline - self._service_margin(), now + self._wait(criticality, now))
-        return self._too_far_back(Ticket(criticality, now, give_up, deadline), now)
+        return self._too_far_back(self._ticket(criticality, deadline, now), now)
 
     def refuse(self, criticality: Criticality, deadline: float) -> Ticket:
         """A turn refused on this admission's behalf (`would_refuse`): counted as its own."""
@@ -281,6 +291,11 @@ class Admission:
         return any(now - self._last_refused[c] < self._span()
                    for c in Criticality if c > criticality)  # fmt: skip
 
+    def _ticket(self, criticality: Criticality, deadline: float, now: float) -> Ticket:
+        """A newcomer's ticket, with the wait it is offered (judged by `_too_far_back`)."""
+        give_up = min(deadline - self._service_margin(), now + self._wait(criticality, now))
+        return Ticket(criticality, now, give_up, deadline)
+
     def service_time(self) -> float | None:
         """The median time of the recent completed turns (None before the first)."""
         return statistics.median(self._service) if self._service else None
@@ -313,10 +328,8 @@ class Admission:
             if self._overloaded(now):
                 # Overloaded, one turn waiting per slot keeps the slots busy; more would
                 # only add their service time to every admitted turn's latency (CoDel's
-                # target, in this stage's own time; `_too_far_back` counts that one). The
-                # one that waits is patient: a turn in the slot may run long, and a waiter
-                # that left before it ended would leave the slot idle until the next one.
-                return _PATIENCE * interval
+                # target, in this stage's own time; `_too_far_back` counts that one).
+                return _ONE_PER_SLOT * interval
             # A queue's worth of this stage's service, at least `max_wait`; the deadline
             # (less the service itself) bounds it further.
             return max(self.max_wait, self.queue_size * interval)
@@ -330,10 +343,7 @@ class Admission:
         if interval is None or ticket.criticality is Criticality.CRITICAL:
             return False
         ahead = sum(len(self._queues[c]) for c in Criticality if c >= ticket.criticality)
-        window = ticket.give_up - now
-        if self.by_service_time and self._overloaded(now):
-            window = min(window, _ONE_PER_SLOT * interval)  # one waiter per slot, no more
-        return self._slots_to_wait(ahead) * interval > window
+        return self._slots_to_wait(ahead) * interval > ticket.give_up - now
 
     def _slots_to_wait(self, ahead: int) -> float:
         """Slot intervals a turn with `ahead` turns before it is counted to wait.
@@ -349,7 +359,9 @@ class Admission:
         """Shed now the less critical waiters a newcomer pushed back beyond their wait.
 
         Their place was counted when they arrived; a more critical turn that queues ahead
-        of them since would otherwise let them time out in the queue: a slow "no"."""
+        of them since would otherwise let them time out in the queue: a slow "no". A stage
+        keeps them while their deadline allows, unless they have been pushed back
+        `_PUSHED_BACK` slot intervals' worth."""
         interval = self._interval()
         if interval is None:
             return
@@ -360,11 +372,20 @@ class Admission:
             ahead = sum(len(self._queues[c]) for c in Criticality if c > lower)
             kept: deque[Ticket] = deque()
             for ticket in queue:
-                if self._slots_to_wait(ahead + len(kept)) * interval > ticket.give_up - now:
+                needed = self._slots_to_wait(ahead + len(kept)) * interval
+                if needed > min(ticket.give_up, self._pushed_back_limit(ticket)) - now:
                     self._shed(ticket, Reason.EVICTED)
                 else:
                     kept.append(ticket)
             self._queues[lower] = kept
+
+    def _pushed_back_limit(self, ticket: Ticket) -> float:
+        """Until when a stage keeps a waiter that more critical turns keep pushing back:
+        `_PUSHED_BACK` slot intervals from its arrival (its deadline bounds it too)."""
+        interval = self._interval()
+        if not self.by_service_time or interval is None:
+            return ticket.give_up
+        return ticket.arrived + _PUSHED_BACK * interval
 
     def _make_room(self, criticality: Criticality) -> bool:
         if self.queued < self.queue_size * _QUEUE_SHARE[criticality]:

@@ -178,18 +178,69 @@ def test_a_stage_refuses_at_once_a_turn_the_queue_would_keep_past_its_deadline()
     assert admission.queued == 2
 
 
-def test_a_slow_stage_lets_a_turn_wait_a_queue_of_its_service_time() -> None:
+def test_a_turn_a_stage_lets_wait_waits_while_its_deadline_allows() -> None:
     clock = FakeClock()
     admission = recogniser(clock, 1.5)
     admission.offer(Criticality.DEFAULT, clock.now + 60)
     waiting = admission.offer(Criticality.DEFAULT, clock.now + 60)
-    # Four places of 1.5 s each, not the 2 s floor: a long deadline does not mean a long queue.
-    assert waiting.give_up == pytest.approx(clock.now + 6.0)
-    fast = recogniser(FakeClock(), 0.1)
-    fast.offer(Criticality.DEFAULT, fast._clock() + 60)
-    assert fast.offer(Criticality.DEFAULT, fast._clock() + 60).give_up == pytest.approx(
-        fast._clock() + 2.0
-    )  # a fast stage keeps its floor
+    # Refused later it would be refused slowly; it waits until it could no longer be served.
+    assert waiting.give_up == pytest.approx(clock.now + 60 - 1.5)
+
+
+def test_a_long_deadline_does_not_mean_a_long_queue() -> None:
+    clock = FakeClock()
+    admission = Stage("stt", StageLimits(1, 8, 2.0), clock).admission
+    for _ in range(3):
+        ticket = admission.offer(Criticality.DEFAULT, clock.now + 5)
+        clock.now += 1.5
+        admission.release(ticket)
+    admission.offer(Criticality.DEFAULT, clock.now + 600)
+    # Eight places of 1.5 s: a newcomer may wait a queue's worth (12 s), not the 600 s its
+    # deadline would allow. Six DEFAULT turns fit (their share of the eight places) ...
+    waiting = [admission.offer(Criticality.DEFAULT, clock.now + 600) for _ in range(6)]
+    assert [t.state for t in waiting] == [State.QUEUED] * 6
+    assert admission.would_refuse(Criticality.DEFAULT, clock.now + 600)
+    # ... and with a queue of four places of 1.5 s, the fourth waiter (6 s) would not.
+    short = recogniser(FakeClock(), 1.5)
+    short.offer(Criticality.DEFAULT, short._clock() + 600)
+    for _ in range(2):
+        assert short.offer(Criticality.DEFAULT, short._clock() + 600).state is State.QUEUED
+    assert not short.would_refuse(Criticality.DEFAULT, short._clock() + 600)
+
+
+def test_a_stage_keeps_a_waiter_critical_turns_come_ahead_of() -> None:
+    clock = FakeClock()
+    admission = recogniser(clock, 1.0)
+    running = admission.offer(Criticality.DEFAULT, clock.now + 10)
+    second = admission.offer(Criticality.DEFAULT, clock.now + 10)
+    clock.now += 1.1  # overloaded: the queue stood for a service time
+    admission.release(running)
+    waiting = admission.offer(Criticality.DEFAULT, clock.now + 10)  # next in line
+    clock.now += 0.6
+    answers = [admission.offer(Criticality.CRITICAL, clock.now + 10) for _ in range(2)]
+    # It now begins after two answers, two services later than counted: served, still in
+    # time, rather than told "no" after waiting (a slow refusal).
+    assert waiting.state is State.QUEUED and all(a.state is State.QUEUED for a in answers)
+    for in_slot in (second, *answers):
+        clock.now += 1.0
+        admission.expire()
+        assert waiting.state is State.QUEUED
+        admission.release(in_slot)
+    assert waiting.state is State.ADMITTED
+    assert admission.shed_by_reason[Reason.EVICTED] == 0
+
+
+def test_a_waiter_critical_turns_keep_pushing_back_is_refused_after_five_services() -> None:
+    clock = FakeClock()
+    admission = recogniser(clock, 1.0)
+    admission.offer(Criticality.DEFAULT, clock.now + 30)
+    waiting = admission.offer(Criticality.DEFAULT, clock.now + 30)
+    answers = [admission.offer(Criticality.CRITICAL, clock.now + 30) for _ in range(3)]
+    # Behind the turn in the slot and three answers: it would begin after 4 services.
+    assert waiting.state is State.QUEUED and all(a.state is State.QUEUED for a in answers)
+    admission.offer(Criticality.CRITICAL, clock.now + 30)
+    # A fourth: its wait would exceed five services; it is refused now, not after them.
+    assert waiting.state is State.SHED and waiting.reason is Reason.EVICTED
 
 
 def test_a_waiting_turn_leaves_a_stage_when_it_can_no_longer_be_served_in_time() -> None:
@@ -227,8 +278,8 @@ def test_in_an_overload_a_stage_keeps_one_turn_waiting_per_slot() -> None:
     admission.release(running)
     assert waiting.state is State.ADMITTED
     queued = admission.offer(Criticality.DEFAULT, clock.now + 10)  # first in line: it waits
-    # Patiently (three intervals): the turn in the slot may run long.
-    assert queued.state is State.QUEUED and queued.give_up == pytest.approx(clock.now + 3.0)
+    # While its deadline allows: the turn in the slot may run long.
+    assert queued.state is State.QUEUED and queued.give_up == pytest.approx(clock.now + 9.0)
     # But only one waits per slot: the next one hears "no" at once.
     assert admission.offer(Criticality.DEFAULT, clock.now + 10).state is State.SHED
 
@@ -242,9 +293,9 @@ def test_in_an_overload_the_waiter_outlasts_a_long_turn_so_the_slot_does_not_idl
     admission.release(running)  # the waiter takes the slot; a newcomer waits behind it
     long_one = admission.offer(Criticality.DEFAULT, clock.now + 10)
     assert admission.overloaded() and long_one.state is State.QUEUED
-    clock.now += 2.5  # the turn in the slot runs two and a half times its usual time
+    clock.now += 4.0  # the turn in the slot runs four times its usual time
     admission.expire()
-    assert long_one.state is State.QUEUED  # (it left at 1.5 intervals before)
+    assert long_one.state is State.QUEUED  # (it left after 1.5 intervals, later 3, before)
 
 
 def test_a_stage_tells_without_offering_whether_it_would_refuse_a_turn() -> None:
