@@ -7,18 +7,21 @@ rate whatever the server does (open loop), and every latency is measured from th
 request was due, so a slow server cannot hide its queue (no coordinated omission). Each turn
 carries a 5 s deadline (`X-Deadline-Ms`) and the client gives up after it.
 
-Sequence, for `--admission on` and `off` each: capacity (closed loop), then offered load at
-0.5, 1, 2, 5 and 10 times capacity, a step 1x -> 10x -> 1x, and a retry storm at 10x where
-every turn comes from one of 200 devices using the satellite client library (backoff, retry
-budget, adaptive throttling). Figures: goodput (200s within the deadline per second), p50/p99
-of admitted turns, shed count, shed latency p99 and the server's reason per shed (overload,
-queue_timeout, evicted, deadline), success per class, attempts per unique turn, recovery time
-after the step, text-only replies (`degraded`), and the generator's own lag: how late a turn's
-request began after its due time (`gen_lag_p99_ms`) and how late a 5 ms timer fired on its
-event loop (`loop_lag_p99_ms`), so a saturated generator shows instead of passing as a slow
-server. Per level also the shed p99 per reason, and the share of the time the server's event
-loop ran and waited for its core while ready (`server_loop_busy_share`, `..._wait_share`, from
-Linux's schedstat): where a refusal's time goes on the server.
+Sequence, for `--admission on` and `off` each: capacity (closed loop, the median of three
+windows as long as a level, counted as goodput is; `CAPACITY_METHOD`), then offered
+load at 0.5, 1, 2, 5 and 10 times capacity, the capacity again right after the 10x level
+(`capacity_after_10x`: the machine's speed drifts over a run), a step 1x -> 10x -> 1x, and a
+retry storm at 10x where every turn comes from one of 200 devices using the satellite client
+library (backoff, retry budget, adaptive throttling). Figures: goodput (200s within the
+deadline per second) and its share of the capacity, p50/p99 of admitted turns, shed count, shed
+latency p99 and the server's reason per shed (overload, queue_timeout, evicted, deadline),
+success per class, attempts per unique turn, recovery time after the step, text-only replies
+(`degraded`), and the generator's own lag: how late a turn's request began after its due time
+(`gen_lag_p99_ms`) and how late a 5 ms timer fired on its event loop (`loop_lag_p99_ms`), so a
+saturated generator shows instead of passing as a slow server. Per level also the shed p99 per
+reason, and the share of the time the server's event loop ran and waited for its core while
+ready (`server_loop_busy_share`, `..._wait_share`, from Linux's schedstat): where a refusal's
+time goes on the server.
 
 `--turn text` sends typed commands, which cost the server about 0.4 ms each: so little that
 at 10x the HTTP handling of the refused requests alone fills the core. `--turn synthetic-stt
@@ -34,7 +37,8 @@ for the full set of figures.
     .venv/bin/python bench/surge.py --turn wav [--seconds 20]
 
 Spoken turns get 20 s per level by default and a step of 10 s at 1x, 20 s at 10x and 30 s at
-1x (about 8 minutes for on and off), so that each level holds dozens of turns, not a handful.
+1x (about 12 minutes for on and off on a quiet machine, with the capacity's windows), so
+that each level holds dozens of turns, not a handful.
 """
 
 from __future__ import annotations
@@ -67,6 +71,13 @@ from hausgeist.satellite.http import HttpTransport, Request, Response  # noqa: E
 from hausgeist.server.criticality import classify_text  # noqa: E402
 
 DEADLINE = 5.0
+CAPACITY_WINDOWS = 3
+CAPACITY_METHOD = (
+    "closed loop (3 clients for spoken turns, 8 for text), the median of 3 windows as long as "
+    "a level, each counting the turns answered within it (as goodput does); measured again "
+    "in 2 windows right after the 10x level of each run (`capacity_after_10x`), since the "
+    "shared machine's speed drifts over the minutes a run takes"
+)
 _BLOCK = bytes(256 * 1024)
 MULTIPLES = (0.5, 1, 2, 5, 10)
 # A surge of new devices: mostly people trying them out, some music and lists, and the
@@ -328,32 +339,65 @@ def _told(answer: Response) -> tuple[str | None, bool]:
     return (str(reason) if reason else body.get("code")), body.get("degraded") == "text_only"
 
 
-async def closed_loop(url: str, token: str, seconds: float, workers: int) -> float:
-    """Turns per second with `workers` always waiting for an answer: the capacity.
+async def closed_loop(url: str, token: str, seconds: float, workers: int) -> list[float]:
+    """`workers` clients, each always waiting for an answer, for `seconds`: the times (since
+    the start) at which turns were answered within the window.
 
     Only turns completed within the `seconds` count, as in the open-loop levels: counting
     the `workers` turns still in flight when the time is up (as this did before) overstated
     the capacity of spoken turns by about 3 turns in 20 s, some 6 %."""
     transport = HttpTransport(url, pool=workers)
     headers = {"Authorization": f"Bearer {token}"}
-    done = 0
-    ends = time.monotonic() + seconds
+    done: list[float] = []
+    began = time.monotonic()
+    ends = began + seconds
 
     async def work() -> None:
-        nonlocal done
         while time.monotonic() < ends:
             try:
                 answer = await transport.send(turn_request(pick(), headers), DEADLINE)
             except SatelliteError:
                 continue  # no answer within the deadline: not a completed turn
             if answer.status == 200 and time.monotonic() <= ends:
-                done += 1
+                done.append(time.monotonic() - began)
             elif answer.status == 503:
                 await asyncio.sleep(0.05)  # a full stage: do not spin on refusals
 
     await asyncio.gather(*(work() for _ in range(workers)))
     await transport.close()
-    return done / seconds
+    return sorted(done)
+
+
+def between_answers(done: list[float]) -> float | None:
+    """Turns per second of one window from its first to its last answer (n - 1 gaps): the
+    rate without the window's edges (the first answers take a turn's time to come, the turn
+    in flight at the end is cut off), for comparison only; capacity, as goodput, counts the
+    turns answered within the window."""
+    return round((len(done) - 1) / (done[-1] - done[0]), 3) if len(done) >= 3 else None
+
+
+async def capacity_windows(
+    url: str, token: str, windows: int, seconds: float, workers: int
+) -> dict[str, Any]:
+    """Capacity as the median of `windows` closed-loop windows of `seconds` each (a level's
+    length, counted as a level's goodput is), with the recogniser's time per turn in each
+    (spoken turns): one disturbed window (another job on the machine) moves the median less
+    than it moves one long window's mean."""
+    rates, edgeless, stt_ms = [], [], []
+    for _ in range(windows):
+        stages_before = await stage_busy(url)
+        done = await closed_loop(url, token, seconds, workers)
+        stages_after = await stage_busy(url)
+        rates.append(round(len(done) / seconds, 3))
+        edgeless.append(between_answers(done))
+        if stages_before and stages_after and "stt" in stages_after:
+            busy = stages_after["stt"][0] - stages_before["stt"][0]
+            turns = stages_after["stt"][1] - stages_before["stt"][1]
+            stt_ms.append(_ms(busy / turns) if turns else None)
+    return {"median_per_s": round(statistics.median(rates), 3), "windows_per_s": rates,
+            "between_first_and_last_answer_per_s": edgeless, "stt_ms_per_turn": stt_ms or None,
+            "window_s": seconds, "workers": workers, "at": time.strftime("%H:%M:%S"),
+            "load": round(os.getloadavg()[0], 2)}  # fmt: skip
 
 
 # Figures
@@ -646,10 +690,13 @@ def loop_waits(pid: int) -> tuple[float, float] | None:
 
 
 async def scenario(
-    url: str, token: str, capacity: float, seconds: float, pid: int = 0
-) -> dict[str, Any]:
-    """Every load of the sequence against one server (`pid`: its process, for loop waits)."""
-    levels = {}
+    url: str, token: str, capacity: float, seconds: float, pid: int = 0,
+    recheck: tuple[float, int] | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Every load of the sequence against one server (`pid`: its process, for loop waits;
+    `recheck`: the capacity's window and clients, to measure it again after the 10x level)."""
+    levels: dict[str, Any] = {}
+    again: dict[str, Any] | None = None
     for multiple in MULTIPLES:
         rate = capacity * multiple
         before, stages_before = loop_waits(pid), await stage_busy(url)
@@ -680,8 +727,18 @@ async def scenario(
             levels[str(multiple)]["server_loop_busy_share"] = round(busy, 3)
             levels[str(multiple)]["server_loop_wait_share"] = round(waited, 3)
         levels[str(multiple)]["limit_after"] = await status_limit(url)
+        levels[str(multiple)]["goodput_share_of_capacity"] = round(
+            levels[str(multiple)]["goodput_per_s"] / capacity, 3)  # fmt: skip
         print(f"  {multiple:>4}x  {json.dumps(levels[str(multiple)])}", flush=True)
         await asyncio.sleep(2)  # let queues drain between levels
+    if recheck is not None:
+        # The machine's speed now, next to the 10x level, against the capacity measured
+        # minutes before: a drift shows here instead of passing as the server's doing.
+        again = await capacity_windows(url, token, 2, *recheck)
+        again["goodput_10x_share"] = round(levels["10"]["goodput_per_s"]
+                                           / again["median_per_s"], 3)  # fmt: skip
+        print(f"  capacity after 10x: {json.dumps(again)}", flush=True)
+        await asyncio.sleep(2)
     # 5 s at 1x, 10 s at 10x, 15 s at 1x; longer for slow (spoken) turns, so that each
     # phase holds more than a handful of them.
     stretch = max(1.0, seconds / 10)
@@ -705,7 +762,8 @@ async def scenario(
     shots, lags = await open_loop(url, token, [(seconds, 10 * capacity)], devices=200)
     storm = summary(shots, seconds, 10 * capacity, lags)
     print(f"  storm {json.dumps(storm)}", flush=True)
-    return {"levels": levels, "step": stepped, "retry_storm": storm}
+    return {"levels": levels, "capacity_after_10x": again, "step": stepped,
+            "retry_storm": storm}  # fmt: skip
 
 
 def main() -> None:
@@ -758,14 +816,18 @@ def bench(args: argparse.Namespace, turn: str, seconds: float) -> None:
             FLEET.clear()
             if turn == "wav":
                 FLEET.append(asyncio.run(fleet(url, data)))
+            workers = 3 if turn == "wav" else 8  # one in the recogniser, two queued
             if capacity is None:
-                workers = 3 if turn == "wav" else 8  # one in the recogniser, two queued
-                capacity = asyncio.run(closed_loop(url, token, max(seconds, 10), workers))
+                measured = asyncio.run(capacity_windows(url, token, CAPACITY_WINDOWS, seconds,
+                                                        workers))  # fmt: skip
+                capacity = measured["median_per_s"]
                 results["capacity_per_s"] = round(capacity, 2)
-                print(f"capacity: {capacity:.2f} turns/s", flush=True)
+                results["capacity"] = {"method": CAPACITY_METHOD, **measured}
+                print(f"capacity: {capacity:.2f} turns/s {measured['windows_per_s']}", flush=True)
             print(f"{turn}, admission {mode}:", flush=True)
+            recheck = (seconds, workers)
             results["runs"][mode] = asyncio.run(scenario(url, token, capacity, seconds,
-                                                         server.pid))  # fmt: skip
+                                                         server.pid, recheck))  # fmt: skip
         finally:
             server.terminate()
             server.wait(timeout=30)
