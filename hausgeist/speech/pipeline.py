@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -117,7 +117,9 @@ class SpeechStage:
         mark = time.perf_counter()
         if transcript.score is not None:
             with guard:
-                proposal = home.propose(assistant.understanding, transcript.text)
+                proposal = home.propose(
+                    assistant.understanding, transcript.text, transcript.alternatives
+                )
             choice = decide(proposal, transcript.score(proposal.sentences))
             timings["rescore"] = time.perf_counter() - mark
             if choice.doubted:
@@ -206,10 +208,14 @@ class _Home:
             return None
         return self.nearest(understanding).guess(heard)
 
-    def propose(self, understanding: Understanding, heard: str) -> Proposal:
-        """The transcript and the home's commands nearest to it, for the recogniser to score."""
+    def propose(
+        self, understanding: Understanding, heard: str, alternatives: Sequence[str] = ()
+    ) -> Proposal:
+        """The transcript and the home's commands nearest to it and to the recogniser's
+        other readings, for the recogniser to score."""
         return propose(heard, self.nearest(understanding), understanding.parse, self.nouns,
-                       lambda text: understanding.parse(text, model=False))  # fmt: skip
+                       lambda text: understanding.parse(text, model=False),
+                       alternatives)  # fmt: skip
 
     def nearest(self, understanding: Understanding) -> Nearest:
         """The index of the home's commands, loaded or built on first use."""

@@ -28,6 +28,9 @@ class Transcript:
     # The engine's mean log-probability per token of each given sentence for this audio,
     # when it can tell (whisper can); sentences it may have misheard are compared by it.
     score: Callable[[Sequence[str]], list[float]] | None = field(default=None, compare=False)
+    # The engine's next best readings of the same audio, best first (whisper's other beam
+    # hypotheses): where the best one misheard a word, another often has it.
+    alternatives: tuple[str, ...] = ()
 
     @property
     def real_time_factor(self) -> float:

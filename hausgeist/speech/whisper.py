@@ -44,6 +44,10 @@ _REPEAT_SIMILARITY = 85.0  # 0-100: a later sentence this like the first is said
 # Encoder positions (20 ms each) after the audio's end that scoring still reads: the decoder
 # attends to the speech, so cutting the silent rest of the window makes scoring cheaper.
 _SCORE_TAIL = 50
+# Readings the beam search returns: the best is the transcript, the others are alternatives
+# whose nearest commands are scored too (rescore.py). As many as the beam holds, so they
+# cost nothing more to find.
+_HYPOTHESES = 5
 
 
 def once(text: str) -> str:
@@ -126,15 +130,19 @@ class WhisperStt:
             try:
                 if audio.seconds > _WINDOW // 100:
                     return self._long(model, audio, prompt, began)
-                text, no_speech, score = self._command(model, audio, prompt)
+                texts, no_speech, score = self._command(model, audio, prompt)
             except (RuntimeError, ValueError) as err:
                 raise EngineError("Die Spracherkennung ist fehlgeschlagen.", str(err)) from err
-        return Transcript(text, audio.seconds, time.perf_counter() - began, no_speech, score)
+        text, *others = texts
+        alternatives = tuple(t for t in dict.fromkeys(others) if t and t != text)
+        took = time.perf_counter() - began
+        return Transcript(text, audio.seconds, took, no_speech, score, alternatives)
 
     def _command(
         self, model: Any, audio: Audio, prompt: str | None
-    ) -> tuple[str, float, Callable[[Sequence[str]], list[float]]]:
-        """Beam search over one window, and a scorer reading the same encoder output."""
+    ) -> tuple[list[str], float, Callable[[Sequence[str]], list[float]]]:
+        """Beam search over one window (its readings, best first), and a scorer reading the
+        same encoder output."""
         from faster_whisper.tokenizer import Tokenizer  # type: ignore[import-untyped]
 
         tokenizer = Tokenizer(model.hf_tokenizer, True, task="transcribe", language="de")
@@ -148,17 +156,18 @@ class WhisperStt:
         longest = len(start) + int(_TOKENS_PER_SECOND * audio.seconds) + _EXTRA_TOKENS
         result = model.model.generate(
             encoded, [start], beam_size=self.beam_size,
+            num_hypotheses=min(_HYPOTHESES, self.beam_size),
             max_length=min(model.max_length, longest),
             return_scores=True, return_no_speech_prob=True, suppress_blank=True,
             suppress_tokens=[-1],
         )[0]  # fmt: skip
-        text = once(tokenizer.decode(result.sequences_ids[0]).strip())
+        texts = [once(tokenizer.decode(ids).strip()) for ids in result.sequences_ids]
         heard = np.asarray(encoded)[:, : min(frames // 2 + _SCORE_TAIL, width // 2)]
 
         def score(sentences: Sequence[str]) -> list[float]:
             return self._score(model, tokenizer, heard, sentences)
 
-        return text, float(result.no_speech_prob), score
+        return texts, float(result.no_speech_prob), score
 
     def _score(
         self, model: Any, tokenizer: Any, heard: np.ndarray, sentences: Sequence[str]

@@ -188,3 +188,22 @@ def test_a_command_contradicting_the_transcript_is_never_proposed(assistant: Ass
     proposal = propose("Schalte Anlichter aus.", index, read, {"lichter": "Lichter"})
     assert "Schalte alle Lichter aus." in proposal.sentences
     assert "Schalte alle Lichter an." not in proposal.sentences
+
+
+def test_the_recognisers_other_readings_bring_their_own_commands(assistant: Assistant) -> None:
+    # "Mach die Musik lieber" was whisper's best reading, "leiser" in its second one.
+    read = assistant.understanding.parse
+    index = Nearest(
+        [Command("mach die musik leiser", "HassSetVolumeRelative", ("HassSetVolumeRelative",)),
+         Command("hilfe", "Help", ("Help",))],
+        read,
+    )  # fmt: skip
+    nouns = {"musik": "Musik"}
+    others = ["Mach die Musik leiser.", "Mach die Musik etwas leiser."]
+    alone = propose("Mach die Musik lieber.", index, read, nouns)
+    helped = propose("Mach die Musik lieber.", index, read, nouns, alternatives=others)
+    assert helped.sentences[0] == "Mach die Musik lieber."
+    # Not a command of the index, but the grammar reads it as it is.
+    assert "Mach die Musik etwas leiser." in helped.sentences
+    assert "Mach die Musik etwas leiser." not in alone.sentences
+    assert len(set(helped.sentences)) == len(helped.sentences)
