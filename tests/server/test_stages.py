@@ -230,16 +230,17 @@ def test_a_stage_keeps_a_waiter_critical_turns_come_ahead_of() -> None:
     assert admission.shed_by_reason[Reason.EVICTED] == 0
 
 
-def test_a_waiter_critical_turns_keep_pushing_back_is_refused_after_five_services() -> None:
+def test_a_waiter_critical_turns_keep_pushing_back_is_refused_after_four_services() -> None:
     clock = FakeClock()
     admission = recogniser(clock, 1.0)
     admission.offer(Criticality.DEFAULT, clock.now + 30)
     waiting = admission.offer(Criticality.DEFAULT, clock.now + 30)
-    answers = [admission.offer(Criticality.CRITICAL, clock.now + 30) for _ in range(3)]
-    # Behind the turn in the slot and three answers: it would begin after 4 services.
+    answers = [admission.offer(Criticality.CRITICAL, clock.now + 30) for _ in range(2)]
+    # Behind the turn in the slot and two answers: it would begin after 3 services.
     assert waiting.state is State.QUEUED and all(a.state is State.QUEUED for a in answers)
+    clock.now += 0.5
     admission.offer(Criticality.CRITICAL, clock.now + 30)
-    # A fourth: its wait would exceed five services; it is refused now, not after them.
+    # A third: its wait would come to 4.5 services; it is refused now, not after them.
     assert waiting.state is State.SHED and waiting.reason is Reason.EVICTED
 
 
