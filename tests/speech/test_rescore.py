@@ -17,6 +17,7 @@ from hausgeist.speech.rescore import (
     MIN_LEAD,
     MIN_OVER,
     MIN_SCORE,
+    SUPPORT,
     Proposal,
     cased,
     casing,
@@ -74,7 +75,8 @@ def test_a_transcript_only_the_statistical_model_reads_is_weighed_as_no_command(
     choice = decide(modelled, [-1.0, -1.0 - MAX_BEHIND / 2])
     assert choice.chosen is not None and choice.chosen.meaning == OFF
     far = decide(modelled, [-1.0, -1.1 - MAX_BEHIND])
-    assert far.chosen is None and far.text == "Gehört."
+    # Not taken; and the model's reading has no support from the candidates (next tests).
+    assert far.chosen is None and far.doubted
 
 
 def test_commands_are_written_as_whisper_writes_german() -> None:
@@ -207,3 +209,22 @@ def test_the_recognisers_other_readings_bring_their_own_commands(assistant: Assi
     assert "Mach die Musik etwas leiser." in helped.sentences
     assert "Mach die Musik etwas leiser." not in alone.sentences
     assert len(set(helped.sentences)) == len(helped.sentences)
+
+
+def test_a_model_reading_none_of_the_likeliest_commands_shares_is_not_understood() -> None:
+    # "Musik fortlepsen": music to play to the model, whisper's candidates say "fortsetzen".
+    play, unpause = ("HassMediaSearchAndPlay",), ("HassMediaUnpause",)
+    others = [unpause] * SUPPORT + [play]
+    modelled = Proposal("Gehört.", ("Gehört.", *(f"Satz {i}." for i in range(len(others)))),
+                        (play, *others), exact=False)  # fmt: skip
+    scores = [-1.0, *(-5.0 - i for i in range(len(others)))]  # all too far behind to be taken
+    choice = decide(modelled, scores)
+    assert choice.chosen is None and choice.doubted and choice.text == ""
+    supported = Proposal("Gehört.", modelled.sentences, (play, play, *others[1:]), exact=False)
+    kept = decide(supported, scores)
+    assert not kept.doubted and kept.text == "Gehört."
+
+
+def test_a_grammar_reading_needs_no_support_from_the_candidates() -> None:
+    choice = decide(_proposal(ON, OFF, OFF, OFF, OFF), [-1.0, -5.0, -5.1, -5.2, -5.3])
+    assert not choice.doubted and choice.text == "Gehört."
