@@ -20,6 +20,7 @@ from hausgeist.language.model.data import Span
 from hausgeist.language.model.intents import INTENTS_FILE, IntentModel
 from hausgeist.language.model.mapping import MassiveMap, Reading, load_mapping
 from hausgeist.language.model.normalize import coffee_machine, normalize
+from hausgeist.language.model.recurrent import RECURRENT_FILE, RecurrentTagger
 from hausgeist.language.model.slots import SLOTS_FILE, SlotTagger
 from hausgeist.language.polarity import OFF, ON, says_only
 
@@ -162,10 +163,16 @@ class ModelFallback:
             if self._loaded is None:
                 self._loaded = (
                     IntentModel.load(self.directory / INTENTS_FILE),
-                    SlotTagger(self.directory / SLOTS_FILE),
+                    SlotTagger(self.directory / SLOTS_FILE, _recurrent(self.directory)),
                     load_mapping(),
                 )
             return self._loaded
+
+
+def _recurrent(directory: Path) -> RecurrentTagger | None:
+    """The recurrent tagger beside the CRF, if `hausgeist train` could build one."""
+    path = directory / RECURRENT_FILE
+    return RecurrentTagger.load(path) if path.is_file() else None
 
 
 @cache
