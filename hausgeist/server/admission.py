@@ -23,17 +23,19 @@ An expensive stage (speech-to-text: one slot, a second or more per turn) sizes i
 its own observed service time instead (`by_service_time`): a newcomer is let wait when the
 turns ahead of it, served one after another, leave it time to be served before its deadline,
 within a queue's worth of service; overloaded, only when it would be next in line
-(`_ONE_PER_SLOT`). A turn a stage has let wait is then served while its deadline allows: it
-is not refused later because the turn in the slot ran long, nor because a more critical
-turn came ahead of it (unless such turns keep coming: `_PUSHED_BACK`). Such a refusal comes
-after a second or more of waiting (a slow "no"), and the turn served a service time later
-is still answered in time; the newcomers behind it hear "no" at the door instead. A fixed
+(`_ONE_PER_SLOT`). A turn a stage has let wait is then served while its deadline allows, in
+the order the stage let them wait: it is not refused later because the turn in the slot ran
+long, and a more critical turn (always let wait) queues behind it instead of pushing it
+back. Such a refusal would come after a second or more of waiting (a slow "no"), while the
+more critical turn is still answered in time a service later; the newcomers behind them
+hear "no" at the door instead. A fixed
 200 ms or 2 s wait refused every spoken turn that found the one slot busy, and the slot
 then idled until the next turn happened to arrive.
 """
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import time
 from collections import deque
@@ -47,6 +49,7 @@ from hausgeist.server.criticality import Criticality
 # The share of the queue each class may fill.
 _QUEUE_SHARE = {Criticality.SHEDDABLE: 0.25, Criticality.DEFAULT: 0.75, Criticality.CRITICAL: 1.0}
 _MOST_CRITICAL_FIRST = sorted(Criticality, reverse=True)
+_numbers = itertools.count()  # tickets in the order they came (their clock times may tie)
 _SERVICE_SAMPLES = 16  # the service time is the median of this many recent turns
 # An overloaded stage lets a newcomer wait only while the turns ahead of it would be served
 # within this many slot intervals: one waiter per slot, half an interval to spare, since
@@ -55,15 +58,15 @@ _SERVICE_SAMPLES = 16  # the service time is the median of this many recent turn
 # the turn in the slot ran long let the slot idle until the next turn came: busy 97.7 %;
 # waiting 3 intervals, 99.8 %.)
 _ONE_PER_SLOT = 1.5
-# A stage's waiter that more critical turns keep pushing back is kept while its whole wait
-# stays within this many slot intervals; beyond, it is refused (late, but rarely). Event
-# simulation of the stage at 10x (0.6 s +- 12 % a turn, 3.5 % CRITICAL at the door; share of
-# the refusals that came after waiting / admitted p99, 0.5x: 2.10 s): evicted at once as
-# before 0.93 % / 2.15 s; kept to the deadline 0.06 % / 3.62 s; 5 intervals 0.19 % / 3.04 s;
-# 4 intervals 0.37 % / 2.64 s. Through the real server with a recogniser that sleeps 0.6 s
-# (bench/surge.py --sleeping-stt; 120 s at 10x): before 1.24 % / 2.32 s (0.5x 1.82 s);
-# 5 intervals 0.33 % / 3.05 s (1.92 s); 4 intervals 0.45 % / 2.62 s (2.06 s).
-_PUSHED_BACK = 4.0
+# A stage serves its waiters in the order it let them wait, whatever their class: a more
+# critical turn that came ahead of them pushed them back, and those pushed past their wait
+# were refused after waiting (a slow "no"). Event simulation of the stage at 10x (0.6 s
+# +- 12 % a turn, 3.5 % CRITICAL at the door; share of the refusals that came after waiting
+# / admitted p99, 0.5x: 2.10 s): evicted at once 0.93 % / 2.15 s; kept while pushed back 4
+# intervals 0.37 % / 2.64 s; kept to the deadline 0.06 % / 3.62 s. Through the real server
+# with a recogniser that sleeps 0.6 s (bench/surge.py --sleeping-stt, 120 s at 10x): evicted
+# at once 1.24 % / 2.32 s (0.5x 1.82 s); kept 4 intervals 0.45 % / 2.62 s (2.06 s); with
+# whisper, 2 of about 190 refusals at 5x came after 0.7 s.
 
 
 class State(Enum):
@@ -97,6 +100,7 @@ class Ticket:
     admitted: float | None = None
     in_flight_at_admission: int = 0
     wake: Callable[[], None] | None = field(default=None, repr=False)
+    number: int = field(default_factory=_numbers.__next__, repr=False, compare=False)
 
     @property
     def waited(self) -> float:
@@ -166,7 +170,8 @@ class Admission:
             self._standing_since = now
         self._queues[criticality].append(ticket)
         self._queue_changed(now)
-        self._drop_hopeless(criticality, now)
+        if not self.by_service_time:
+            self._drop_hopeless(criticality, now)
         return ticket
 
     def would_refuse(self, criticality: Criticality, deadline: float) -> bool:
@@ -344,7 +349,10 @@ class Admission:
         interval = self._interval()
         if interval is None or ticket.criticality is Criticality.CRITICAL:
             return False
-        ahead = sum(len(self._queues[c]) for c in Criticality if c >= ticket.criticality)
+        if self.by_service_time:  # a stage serves its waiters in order (`_next_queue`)
+            ahead = self.queued
+        else:
+            ahead = sum(len(self._queues[c]) for c in Criticality if c >= ticket.criticality)
         return self._slots_to_wait(ahead) * interval > ticket.give_up - now
 
     def _slots_to_wait(self, ahead: int) -> float:
@@ -361,9 +369,8 @@ class Admission:
         """Shed now the less critical waiters a newcomer pushed back beyond their wait.
 
         Their place was counted when they arrived; a more critical turn that queues ahead
-        of them since would otherwise let them time out in the queue: a slow "no". A stage
-        keeps them while their deadline allows, unless they have been pushed back
-        `_PUSHED_BACK` slot intervals' worth."""
+        of them since would otherwise let them time out in the queue: a slow "no". (A stage
+        pushes nobody back: `_next_queue`.)"""
         interval = self._interval()
         if interval is None:
             return
@@ -375,19 +382,11 @@ class Admission:
             kept: deque[Ticket] = deque()
             for ticket in queue:
                 needed = self._slots_to_wait(ahead + len(kept)) * interval
-                if needed > min(ticket.give_up, self._pushed_back_limit(ticket)) - now:
+                if needed > ticket.give_up - now:
                     self._shed(ticket, Reason.EVICTED)
                 else:
                     kept.append(ticket)
             self._queues[lower] = kept
-
-    def _pushed_back_limit(self, ticket: Ticket) -> float:
-        """Until when a stage keeps a waiter that more critical turns keep pushing back:
-        `_PUSHED_BACK` slot intervals from its arrival (its deadline bounds it too)."""
-        interval = self._interval()
-        if not self.by_service_time or interval is None:
-            return ticket.give_up
-        return ticket.arrived + _PUSHED_BACK * interval
 
     def _make_room(self, criticality: Criticality) -> bool:
         if self.queued < self.queue_size * _QUEUE_SHARE[criticality]:
@@ -402,11 +401,21 @@ class Admission:
 
     def _dispatch(self, now: float) -> None:
         while self.in_flight < self.limit.current:
-            queue = next((self._queues[c] for c in _MOST_CRITICAL_FIRST if self._queues[c]), None)
+            queue = self._next_queue()
             if queue is None:
                 break
             self._admit(queue.popleft(), now)
         self._queue_changed(now)
+
+    def _next_queue(self) -> deque[Ticket] | None:
+        """The queue whose first waiter goes next: the most critical class's at the entry,
+        the longest waiting one's at a stage (the module's docstring)."""
+        waiting = [self._queues[c] for c in _MOST_CRITICAL_FIRST if self._queues[c]]
+        if not waiting:
+            return None
+        if self.by_service_time:
+            return min(waiting, key=lambda queue: queue[0].number)
+        return waiting[0]
 
     def _admit(self, ticket: Ticket, now: float) -> Ticket:
         ticket.state, ticket.admitted = State.ADMITTED, now

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from websockets.sync.client import connect
 
-from hausgeist.server.admission import Reason
+from hausgeist.server.admission import Reason, State
 from hausgeist.server.criticality import Criticality
 from hausgeist.server.stages import StageLimits
 from tests.server.test_stages_server import WAV, Live, _serve, hold, light_is_on
@@ -50,8 +50,7 @@ def test_the_spoken_answer_to_the_servers_question_is_critical_at_the_door(live:
         conversation = asked["conversation_id"]
         # A surge: the recogniser busy, its queue full of DEFAULT turns.
         held = hold(stt)
-        for _ in range(2):
-            stt.offer(Criticality.DEFAULT, time.monotonic() + 600)
+        waiters = [stt.offer(Criticality.DEFAULT, time.monotonic() + 600) for _ in range(2)]
         refused = client.post("/v1/ask", content=answer, headers=WAV)
         assert refused.status_code == 503, refused.text  # not an answer: DEFAULT
         replies: list[httpx.Response] = []
@@ -63,7 +62,12 @@ def test_the_spoken_answer_to_the_servers_question_is_critical_at_the_door(live:
             if stt.shed_by_reason[Reason.EVICTED] == 1:
                 break
             time.sleep(0.05)
-        stt.release(held)  # the CRITICAL answer is first in line
+        # The newest DEFAULT waiter made room for it; the one let wait before it goes first
+        # (a stage serves its waiters in order), then the answer.
+        assert waiters[1].reason is Reason.EVICTED and waiters[0].state is State.QUEUED
+        stt.release(held)
+        assert waiters[0].state is State.ADMITTED
+        stt.release(waiters[0])
         follow_up.join()
         assert replies[0].status_code == 200, replies[0].text
         assert stt.admitted[Criticality.CRITICAL] == 1

@@ -208,7 +208,7 @@ def test_a_long_deadline_does_not_mean_a_long_queue() -> None:
     assert not short.would_refuse(Criticality.DEFAULT, short._clock() + 600)
 
 
-def test_a_stage_keeps_a_waiter_critical_turns_come_ahead_of() -> None:
+def test_critical_turns_queue_behind_a_waiter_the_stage_let_wait() -> None:
     clock = FakeClock()
     admission = recogniser(clock, 1.0)
     running = admission.offer(Criticality.DEFAULT, clock.now + 10)
@@ -218,30 +218,39 @@ def test_a_stage_keeps_a_waiter_critical_turns_come_ahead_of() -> None:
     waiting = admission.offer(Criticality.DEFAULT, clock.now + 10)  # next in line
     clock.now += 0.6
     answers = [admission.offer(Criticality.CRITICAL, clock.now + 10) for _ in range(2)]
-    # It now begins after two answers, two services later than counted: served, still in
-    # time, rather than told "no" after waiting (a slow refusal).
+    # The answers are let wait (CRITICAL) but behind it: it is served as counted, not told
+    # "no" after waiting (a slow refusal), and they a service later, still in time.
     assert waiting.state is State.QUEUED and all(a.state is State.QUEUED for a in answers)
-    for in_slot in (second, *answers):
-        clock.now += 1.0
-        admission.expire()
-        assert waiting.state is State.QUEUED
-        admission.release(in_slot)
+    clock.now += 0.5
+    admission.release(second)
     assert waiting.state is State.ADMITTED
+    assert all(a.state is State.QUEUED for a in answers)
+    clock.now += 1.0
+    admission.release(waiting)
+    assert answers[0].state is State.ADMITTED
     assert admission.shed_by_reason[Reason.EVICTED] == 0
 
 
-def test_a_waiter_critical_turns_keep_pushing_back_is_refused_after_four_services() -> None:
+def test_critical_turns_never_push_a_stage_waiter_out() -> None:
     clock = FakeClock()
     admission = recogniser(clock, 1.0)
-    admission.offer(Criticality.DEFAULT, clock.now + 30)
+    running = admission.offer(Criticality.DEFAULT, clock.now + 30)
     waiting = admission.offer(Criticality.DEFAULT, clock.now + 30)
     answers = [admission.offer(Criticality.CRITICAL, clock.now + 30) for _ in range(2)]
-    # Behind the turn in the slot and two answers: it would begin after 3 services.
-    assert waiting.state is State.QUEUED and all(a.state is State.QUEUED for a in answers)
     clock.now += 0.5
-    admission.offer(Criticality.CRITICAL, clock.now + 30)
-    # A third: its wait would come to 4.5 services; it is refused now, not after them.
-    assert waiting.state is State.SHED and waiting.reason is Reason.EVICTED
+    answers.append(admission.offer(Criticality.CRITICAL, clock.now + 30))
+    # Before, a third answer pushed its wait past 4.5 services and it was refused then.
+    assert waiting.state is State.QUEUED and all(a.state is State.QUEUED for a in answers)
+    # A DEFAULT newcomer now counts every waiter ahead of it, answers included: "no" at once.
+    assert admission.offer(Criticality.DEFAULT, clock.now + 30).state is State.SHED
+    order = []
+    for in_slot in (running, waiting, *answers):
+        clock.now += 1.0
+        admission.release(in_slot)
+        order.append(next((t for t in (waiting, *answers) if t.state is State.ADMITTED
+                           and t not in order), None))  # fmt: skip
+    assert order[:4] == [waiting, *answers]
+    assert admission.shed_by_reason[Reason.EVICTED] == 0
 
 
 def test_a_waiting_turn_leaves_a_stage_when_it_can_no_longer_be_served_in_time() -> None:
