@@ -28,9 +28,8 @@ the order the stage let them wait: it is not refused later because the turn in t
 long, and a more critical turn (always let wait) queues behind it instead of pushing it
 back. Such a refusal would come after a second or more of waiting (a slow "no"), while the
 more critical turn is still answered in time a service later; the newcomers behind them
-hear "no" at the door instead. A fixed
-200 ms or 2 s wait refused every spoken turn that found the one slot busy, and the slot
-then idled until the next turn happened to arrive.
+hear "no" at the door instead. A fixed 200 ms or 2 s wait refused every spoken turn that
+found the one slot busy, and the slot then idled until the next turn happened to arrive.
 """
 
 from __future__ import annotations
@@ -381,8 +380,7 @@ class Admission:
             ahead = sum(len(self._queues[c]) for c in Criticality if c > lower)
             kept: deque[Ticket] = deque()
             for ticket in queue:
-                needed = self._slots_to_wait(ahead + len(kept)) * interval
-                if needed > ticket.give_up - now:
+                if self._slots_to_wait(ahead + len(kept)) * interval > ticket.give_up - now:
                     self._shed(ticket, Reason.EVICTED)
                 else:
                     kept.append(ticket)
