@@ -9,8 +9,10 @@ carries a 5 s deadline (`X-Deadline-Ms`) and the client gives up after it.
 
 Sequence, for `--admission on` and `off` each: capacity (closed loop, the median of three
 windows as long as a level, counted as goodput is; `CAPACITY_METHOD`), then offered
-load at 0.5, 1, 2, 5 and 10 times capacity, the capacity again right after the 10x level
-(`capacity_after_10x`: the machine's speed drifts over a run), a step 1x -> 10x -> 1x, and a
+load at 0.5, 1, 2, 5 and 10 times capacity, the capacity again in 2 windows right before
+and 2 right after the 10x level (`capacity_around` of the 10x level, `capacity_after_10x`: the
+machine's speed drifts over a run, so the 10x goodput is also given as a share of the capacity
+at its own time), a step 1x -> 10x -> 1x, and a
 retry storm at 10x where every turn comes from one of 200 devices using the satellite client
 library (backoff, retry budget, adaptive throttling). Figures: goodput (200s within the
 deadline per second) and its share of the capacity, p50/p99 of admitted turns, shed count, shed
@@ -78,8 +80,9 @@ CAPACITY_WINDOWS = 3
 CAPACITY_METHOD = (
     "closed loop (3 clients for spoken turns, 8 for text), the median of 3 windows as long as "
     "a level, each counting the turns answered within it (as goodput does); measured again "
-    "in 2 windows right after the 10x level of each run (`capacity_after_10x`), since the "
-    "shared machine's speed drifts over the minutes a run takes"
+    "in 2 windows right before and 2 right after the 10x level of each run "
+    "(`capacity_around` of the 10x level, `capacity_after_10x`), since the shared machine's "
+    "speed drifts over the minutes a run takes"
 )
 _BLOCK = bytes(256 * 1024)
 MULTIPLES = (0.5, 1, 2, 5, 10)
@@ -424,7 +427,7 @@ async def capacity_windows(
     length, counted as a level's goodput is), with the recogniser's time per turn in each
     (spoken turns): one disturbed window (another job on the machine) moves the median less
     than it moves one long window's mean."""
-    rates, edgeless, stt_ms = [], [], []
+    rates, edgeless, stt_ms, in_answers = [], [], [], []
     for _ in range(windows):
         stages_before = await stage_busy(url)
         done = await closed_loop(url, token, seconds, workers)
@@ -435,8 +438,11 @@ async def capacity_windows(
             busy = stages_after["stt"][0] - stages_before["stt"][0]
             turns = stages_after["stt"][1] - stages_before["stt"][1]
             stt_ms.append(_ms(busy / turns) if turns else None)
+            if turns:  # as a level's stt_share_in_goodput
+                in_answers.append(round(rates[-1] * busy / turns, 3))
     return {"median_per_s": round(statistics.median(rates), 3), "windows_per_s": rates,
             "between_first_and_last_answer_per_s": edgeless, "stt_ms_per_turn": stt_ms or None,
+            "stt_share_in_answers": in_answers or None,
             "window_s": seconds, "workers": workers, "at": time.strftime("%H:%M:%S"),
             "load": round(os.getloadavg()[0], 2)}  # fmt: skip
 
@@ -749,8 +755,15 @@ async def scenario(
     `recheck`: the capacity's window and clients, to measure it again after the 10x level)."""
     levels: dict[str, Any] = {}
     again: dict[str, Any] | None = None
+    ahead: dict[str, Any] | None = None
     for multiple in MULTIPLES:
         rate = capacity * multiple
+        if multiple == MULTIPLES[-1] and recheck is not None:
+            # The machine's speed right before the 10x level too: with the windows right
+            # after it, the capacity at the time of the level, drift bracketed.
+            ahead = await capacity_windows(url, token, 2, *recheck)
+            print(f"  capacity before 10x: {json.dumps(ahead)}", flush=True)
+            await asyncio.sleep(2)
         before, stages_before = loop_waits(pid), await stage_busy(url)
         cpu_before, own_before = cpu_seconds(pid), time.process_time()
         shots, lags = await open_loop(url, token, [(seconds, rate)])
@@ -767,6 +780,13 @@ async def scenario(
                                    / max(stages_after[stage][1] - stages_before[stage][1], 1)),
                 "admitted": stages_after[stage][1] - stages_before[stage][1],
             } for stage in stages_after}  # fmt: skip
+            stt = levels[str(multiple)]["stages"].get("stt")
+            if stt and stt["ms_per_turn"]:
+                # The recogniser's time that went into turns counted as goodput: drift in
+                # whisper's speed leaves it, the server's waste (work on turns that missed
+                # their deadline or the window, an idle slot) lowers it.
+                levels[str(multiple)]["stt_share_in_goodput"] = round(
+                    levels[str(multiple)]["goodput_per_s"] * stt["ms_per_turn"] / 1000, 3)
         if cpu_before is not None and cpu_after is not None:
             # Cores used by the server (all threads) and by this generator, on average.
             levels[str(multiple)]["server_cpu_cores"] = round((cpu_after - cpu_before) / seconds, 2)
@@ -790,6 +810,13 @@ async def scenario(
         again["goodput_10x_share"] = round(levels["10"]["goodput_per_s"]
                                            / again["median_per_s"], 3)  # fmt: skip
         print(f"  capacity after 10x: {json.dumps(again)}", flush=True)
+        if ahead is not None:
+            around = ahead["windows_per_s"] + again["windows_per_s"]
+            levels["10"]["capacity_around"] = {
+                "before": ahead, "mean_per_s": round(statistics.fmean(around), 3),
+                "goodput_share": round(levels["10"]["goodput_per_s"]
+                                       / statistics.fmean(around), 3),
+            }  # fmt: skip
         await asyncio.sleep(2)
     # 5 s at 1x, 10 s at 10x, 15 s at 1x; longer for slow (spoken) turns, so that each
     # phase holds more than a handful of them.
