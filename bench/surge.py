@@ -39,7 +39,11 @@ for the full set of figures.
 
     .venv/bin/python bench/surge.py --turn all
     .venv/bin/python bench/surge.py [--turn synthetic-stt] [--stage-ms 20] [--seconds 8]
-    .venv/bin/python bench/surge.py --turn wav [--seconds 20]
+    .venv/bin/python bench/surge.py --turn wav [--seconds 20] [--admission on,none]
+
+`--admission none` switches the speech stages' admission off as well (`off` switches off only
+the entry's, and the recogniser's own slot and queue still refuse the excess): the same server
+without any of issue 6, for spoken turns' collapse.
 
 Spoken turns get 20 s per level by default and a step of 10 s at 1x, 20 s at 10x and 30 s at
 1x (about 12 minutes for on and off on a quiet machine, with the capacity's windows), so
@@ -60,6 +64,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -76,6 +81,7 @@ from hausgeist.satellite.http import HttpTransport, Request, Response  # noqa: E
 from hausgeist.server.criticality import classify_text  # noqa: E402
 
 DEADLINE = 5.0
+NO_LIMITS = "none"  # --admission none: off, the speech stages' admission off too
 CAPACITY_WINDOWS = 3
 CAPACITY_METHOD = (
     "closed loop (3 clients for spoken turns, 8 for text), the median of 3 windows as long as "
@@ -194,12 +200,14 @@ def sleeping_recogniser(seconds: float, jitter: float = 0.12) -> None:
 
         def hear(self, wav: bytes, *args: Any, **kwargs: Any) -> pipeline.Heard:
             text = bytes(wav).removeprefix(_SLEEPING).split(b"\0", 1)[0].decode()
-            time.sleep(seconds * random.lognormvariate(0, jitter))
+            with one:  # one recognition at a time, as whisper's own lock has it
+                time.sleep(seconds * random.lognormvariate(0, jitter))
             return pipeline.Heard(text, text, True, 2.0)
 
         def warm(self, *args: Any, **kwargs: Any) -> None:
             pass
 
+    one = threading.Lock()
     stage = Sleeping()
     pipeline.SpeechStage.default = classmethod(lambda cls, *a, **k: stage)  # type: ignore
 
@@ -573,6 +581,10 @@ def _quantile(values: list[float], q: float) -> float | None:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def _share(part: float, whole: float) -> float | None:
+    return round(part / whole, 3) if whole else None  # no capacity left: a collapse
+
+
 def _ms(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds * 1000, 2)
 
@@ -612,6 +624,26 @@ def start(
     raise RuntimeError("hausgeist serve printed no login token")
 
 
+def lift_stage_limits() -> None:
+    """`--admission none`: the speech stages' admission switched off too, as the entry's is
+    with `off`: every spoken turn goes straight to a worker thread and waits there for the
+    recogniser (it still checks its deadline when it gets a thread, not after). With
+    admission merely off, the recogniser's own slot and queue refuse the excess, so spoken
+    turns show no collapse to compare with."""
+    from hausgeist.server import stages
+    from hausgeist.server.admission import Admission
+    from hausgeist.server.concurrency import FixedLimit
+
+    built = stages.Stage.__init__
+
+    def unlimited(self: stages.Stage, name: str, limits: stages.StageLimits,
+                  clock: Any = time.monotonic) -> None:  # fmt: skip
+        built(self, name, limits, clock)
+        self.admission = Admission(FixedLimit(limits.slots), clock=clock, enabled=False)
+
+    stages.Stage.__init__ = unlimited  # type: ignore[method-assign]
+
+
 def serve_with_stage(
     port: int, admission: str, stage_ms: float, warm: str = "off", sleeping: float = 0.0
 ) -> int:
@@ -623,6 +655,9 @@ def serve_with_stage(
 
     if sleeping > 0:
         sleeping_recogniser(sleeping)
+    if admission == NO_LIMITS:
+        lift_stage_limits()
+        admission = "off"
 
     if stage_ms > 0:
         plain = HouseholdService.ask
@@ -799,23 +834,21 @@ async def scenario(
             levels[str(multiple)]["server_loop_busy_share"] = round(busy, 3)
             levels[str(multiple)]["server_loop_wait_share"] = round(waited, 3)
         levels[str(multiple)]["limit_after"] = await status_limit(url)
-        levels[str(multiple)]["goodput_share_of_capacity"] = round(
-            levels[str(multiple)]["goodput_per_s"] / capacity, 3)  # fmt: skip
+        levels[str(multiple)]["goodput_share_of_capacity"] = _share(
+            levels[str(multiple)]["goodput_per_s"], capacity)  # fmt: skip
         print(f"  {multiple:>4}x  {json.dumps(levels[str(multiple)])}", flush=True)
         await asyncio.sleep(2)  # let queues drain between levels
     if recheck is not None:
         # The machine's speed now, next to the 10x level, against the capacity measured
         # minutes before: a drift shows here instead of passing as the server's doing.
         again = await capacity_windows(url, token, 2, *recheck)
-        again["goodput_10x_share"] = round(levels["10"]["goodput_per_s"]
-                                           / again["median_per_s"], 3)  # fmt: skip
+        again["goodput_10x_share"] = _share(levels["10"]["goodput_per_s"], again["median_per_s"])
         print(f"  capacity after 10x: {json.dumps(again)}", flush=True)
         if ahead is not None:
             around = ahead["windows_per_s"] + again["windows_per_s"]
             levels["10"]["capacity_around"] = {
                 "before": ahead, "mean_per_s": round(statistics.fmean(around), 3),
-                "goodput_share": round(levels["10"]["goodput_per_s"]
-                                       / statistics.fmean(around), 3),
+                "goodput_share": _share(levels["10"]["goodput_per_s"], statistics.fmean(around)),
             }  # fmt: skip
         await asyncio.sleep(2)
     # 5 s at 1x, 10 s at 10x, 15 s at 1x; longer for slow (spoken) turns, so that each
@@ -856,7 +889,9 @@ def main() -> None:
     )
     parser.add_argument("--wav-seconds", type=float, default=20.0, help="per level, --turn all")
     parser.add_argument("--capacity", type=float, help="skip measuring it")
-    parser.add_argument("--admission", default="on,off")
+    parser.add_argument("--admission", default="on,off",
+                        help="on, off (the entry's admission control off; the speech stages "
+                        "keep their slot and queue) or none (theirs off too), comma-separated")
     parser.add_argument("--sleeping-stt", type=float, default=0.0, metavar="SECONDS",
                         help="--turn wav with a recogniser that sleeps SECONDS a turn, not "
                         "whisper: the queueing and refusals alone, on a busy machine")  # fmt: skip
