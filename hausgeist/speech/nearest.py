@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from hausgeist.language.parse import ParseResult
+from hausgeist.speech.repair import Repairer
 from hausgeist.speech.sentences import Command, meaning, number_words
 from hausgeist.speech.sounds import sound
 
@@ -82,6 +83,7 @@ class Nearest:
             raise ValueError(f"{len(keys)} keys for {len(self.commands)} commands")
         self._keys = list(keys) if keys is not None else [key(c.text.split()) for c in commands]
         self._vocabulary: frozenset[str] | None = None
+        self._repairer: Repairer | None = None
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -108,6 +110,13 @@ class Nearest:
                 if head in known or tail in known:
                     out[" ".join([*spoken[:i], head, tail, *spoken[i + 1 :]])] = None
         return list(out)
+
+    def repairs(self, heard: str, limit: int, accept: Callable[[str], bool]) -> list[str]:
+        """Up to `limit` sentences `accept` takes that are `heard` with words replaced by
+        words of the home's commands alike in sound (repair.py), fewest changes first."""
+        if self._repairer is None:
+            self._repairer = Repairer(self.vocabulary, lambda word: key([word]))
+        return self._repairer.repairs(words(heard), limit, accept)
 
     @property
     def keys(self) -> list[str]:

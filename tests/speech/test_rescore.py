@@ -9,6 +9,7 @@ import pytest
 
 from hausgeist.app import build_assistant
 from hausgeist.dialog.assistant import Assistant
+from hausgeist.language.parse import ParseResult
 from hausgeist.language.sampling import Piece
 from hausgeist.server.registry import Registry
 from hausgeist.speech.nearest import Nearest
@@ -23,6 +24,7 @@ from hausgeist.speech.rescore import (
     casing,
     contradicts,
     decide,
+    fixed,
     propose,
 )
 from hausgeist.speech.sentences import Command, _words
@@ -228,3 +230,27 @@ def test_a_model_reading_none_of_the_likeliest_commands_shares_is_not_understood
 def test_a_grammar_reading_needs_no_support_from_the_candidates() -> None:
     choice = decide(_proposal(ON, OFF, OFF, OFF, OFF), [-1.0, -5.0, -5.1, -5.2, -5.3])
     assert not choice.doubted and choice.text == "Gehört."
+
+
+def test_a_transcript_repaired_into_the_homes_words_is_a_candidate(assistant: Assistant) -> None:
+    # The index holds "ist badlicht an", not "ist das badlicht aus"; whisper wrote "padlich".
+    read = assistant.understanding.parse
+    index = Nearest([Command("ist badlicht an", "HassGetState", ("HassGetState",)),
+                     Command("schalte das licht aus", "HassTurnOff", ("HassTurnOff",))],
+                    read)  # fmt: skip
+    nouns = {"badlicht": "Badlicht"}
+    proposal = propose("Ist das padlich aus.", index, read, nouns,
+                       lambda text: read(text, model=False))  # fmt: skip
+    assert proposal.sentences[1] == "Ist das Badlicht aus."
+    assert proposal.meanings[1][0] == "HassGetState"
+
+
+def test_a_repair_is_a_command_without_free_text(assistant: Assistant) -> None:
+    # A repair may change a command's words, never make a shopping item of misheard words.
+    def grammar(text: str) -> ParseResult:
+        return assistant.understanding.parse(text, model=False)
+
+    assert fixed(grammar("ist das badlicht aus"))
+    assert not fixed(grammar("setz gurken auf die einkaufsliste"))
+    assert not fixed(grammar("spiele musik von udo lindenberg"))
+    assert not fixed(grammar("ist das padlich aus"))
