@@ -951,7 +951,11 @@ def bench(args: argparse.Namespace, turn: str, seconds: float) -> None:
                                                          server.pid, recheck))  # fmt: skip
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # threads still working off a backlog (none)
+                server.kill()
+                server.wait()
             shutil.rmtree(data, ignore_errors=True)
     results["load_after"] = os.getloadavg()
     out = ROOT / "bench" / "out"
