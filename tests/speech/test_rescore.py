@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -254,3 +255,24 @@ def test_a_repair_is_a_command_without_free_text(assistant: Assistant) -> None:
     assert not fixed(grammar("setz gurken auf die einkaufsliste"))
     assert not fixed(grammar("spiele musik von udo lindenberg"))
     assert not fixed(grammar("ist das padlich aus"))
+
+
+class _Asked(Nearest):
+    """An index that remembers which transcripts it was asked to repair."""
+
+    asked: list[str]
+
+    def repairs(self, heard: str, limit: int, accept: Callable[[str], bool]) -> list[str]:
+        self.asked.append(heard)
+        return super().repairs(heard, limit, accept)
+
+
+def test_only_a_transcript_the_grammar_does_not_read_is_repaired(assistant: Assistant) -> None:
+    read = assistant.understanding.parse
+    index = _Asked([Command("ist badlicht an", "HassGetState", ("HassGetState",))], read)
+    index.asked = []
+    grammar = lambda text: read(text, model=False)  # noqa: E731
+    propose("Ist das Badlicht an.", index, read, {}, grammar)
+    assert index.asked == []
+    propose("Ist das padlich an.", index, read, {}, grammar)
+    assert index.asked == ["Ist das padlich an"]
