@@ -997,7 +997,10 @@ def plot(results: dict[str, Any], path: Path) -> None:
     for axes in (good, late, step):
         axes.legend()
     cores = "2 server cores" if results["turn"] == "wav" else "1 server core"
-    figure.suptitle(f"hausgeist surge ({results['turn']}, stage {results['stage_ms']} ms; "
+    sleeping = results.get("sleeping_stt_s")
+    stage = f"stage {results['stage_ms']} ms"
+    engine = f"a recogniser sleeping {sleeping} s" if sleeping else stage
+    figure.suptitle(f"hausgeist surge ({results['turn']}, {engine}; "
                     f"capacity {capacity} turns/s; {cores}, shared machine)")  # fmt: skip
     figure.tight_layout()
     figure.savefig(path, dpi=100)
