@@ -4,7 +4,8 @@ A turn is admitted while fewer than `limit.current` turns are in flight. Beyond 
 wait in a queue that is bounded in length and in time; when a slot frees, the most critical,
 longest-waiting turn gets it. A full queue makes room for a more critical turn by shedding the
 newest of a less critical class. SHEDDABLE turns may only take the first quarter of the queue
-and DEFAULT turns three quarters, so the rest stays free for CRITICAL ones.
+and DEFAULT turns three quarters, so the rest stays free for CRITICAL ones (a stage's queue is
+not shared out: `_room`).
 
 Waiting is bounded the CoDel way: while the queue empties now and then, a turn may wait up to
 `max_wait` (a short burst is absorbed); once a queue has stood for `interval`, the server is
@@ -186,7 +187,7 @@ class Admission:
             return True
         if self.queued == 0 and self.in_flight < self.limit.current:
             return False
-        if self.queued >= self.queue_size * _QUEUE_SHARE[criticality] and not any(
+        if self.queued >= self._room(criticality) and not any(
             self._queues[lower] for lower in Criticality if lower < criticality
         ):
             return True
@@ -386,8 +387,21 @@ class Admission:
                     kept.append(ticket)
             self._queues[lower] = kept
 
+    def _room(self, criticality: Criticality) -> float:
+        """How many waiters there may be when a turn of this class queues.
+
+        At the entry the lower classes keep to their share of the queue, so that the rest
+        stays free for CRITICAL turns. A stage's queue is not shared out: its waits follow
+        its service time and the turn's deadline (`_too_far_back`, one waiter per slot in an
+        overload), and a CRITICAL turn takes the newest lower waiter's place. Shared out, one
+        chit-chat turn waiting (a quarter of a queue of four) refused the next at half load.
+        """
+        if self.by_service_time:
+            return self.queue_size
+        return self.queue_size * _QUEUE_SHARE[criticality]
+
     def _make_room(self, criticality: Criticality) -> bool:
-        if self.queued < self.queue_size * _QUEUE_SHARE[criticality]:
+        if self.queued < self._room(criticality):
             return True
         for lower in Criticality:
             if lower >= criticality:
