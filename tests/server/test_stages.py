@@ -137,6 +137,12 @@ def recogniser(clock: FakeClock, service: float, turns: int = 3) -> Admission:
     return admission
 
 
+def flood(admission: Admission, turns: int = 12) -> None:
+    """Chit-chat the stage refuses: with them more turns came to it than its slot serves."""
+    for _ in range(turns):
+        admission.refuse(Criticality.SHEDDABLE, admission._clock() + 5)
+
+
 def test_a_stage_learns_its_service_time_from_completed_turns_only() -> None:
     clock = FakeClock()
     admission = recogniser(clock, 1.2)
@@ -274,9 +280,9 @@ def test_in_an_overload_a_stage_keeps_one_turn_waiting_per_slot() -> None:
     running = admission.offer(Criticality.DEFAULT, clock.now + 10)
     waiting = admission.offer(Criticality.DEFAULT, clock.now + 10)
     give_up = waiting.give_up
-    clock.now += 0.5  # a turn waiting behind another for less than a service: at work
+    clock.now += 1.1  # a queue that stands is a stage at work, not yet an overload
     assert not admission.overloaded()
-    clock.now += 0.6  # the queue has stood for a whole service time: overloaded
+    flood(admission)  # 17 turns within 16 services: more than the slot serves
     assert admission.overloaded()
     admission.expire()
     assert waiting.give_up == give_up and waiting.state is State.QUEUED  # not cut
@@ -298,7 +304,8 @@ def test_in_an_overload_the_waiter_outlasts_a_long_turn_so_the_slot_does_not_idl
     admission = recogniser(clock, 1.0)
     running = admission.offer(Criticality.DEFAULT, clock.now + 10)
     admission.offer(Criticality.DEFAULT, clock.now + 10)
-    clock.now += 1.1  # overloaded now: the queue stood for a service time
+    clock.now += 1.1
+    flood(admission)  # overloaded now: more turns came than the slot serves
     admission.release(running)  # the waiter takes the slot; a newcomer waits behind it
     long_one = admission.offer(Criticality.DEFAULT, clock.now + 10)
     assert admission.overloaded() and long_one.state is State.QUEUED
@@ -349,3 +356,23 @@ def test_a_momentary_burst_does_not_refuse_chit_chat_the_deadline_allows() -> No
     clock.now += 0.75
     admission.release(waiting)
     assert chat.state is State.ADMITTED
+
+
+def test_a_queue_that_stands_at_half_load_is_no_overload() -> None:
+    # Three turns at once, then two more before the stage has been idle: Poisson arrivals
+    # at half load do that. Taken for an overload (the queue stood for two services; then
+    # one waiter per slot), the fifth heard "Gerade ist viel los" with 5 s of deadline.
+    clock = FakeClock()
+    admission = recogniser(clock, 0.75, turns=4)
+    clock.now += 5.0
+    first, second, third = (admission.offer(Criticality.DEFAULT, clock.now + 5) for _ in range(3))
+    for ticket in (first, second):
+        clock.now += 0.75
+        admission.release(ticket)
+    assert third.state is State.ADMITTED
+    clock.now += 0.1
+    fourth = admission.offer(Criticality.DEFAULT, clock.now + 5)
+    clock.now += 0.1
+    fifth = admission.offer(Criticality.SHEDDABLE, clock.now + 5)
+    assert not admission.overloaded()
+    assert fourth.state is State.QUEUED and fifth.state is State.QUEUED
