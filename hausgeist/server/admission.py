@@ -53,13 +53,17 @@ _QUEUE_SHARE = {Criticality.SHEDDABLE: 0.25, Criticality.DEFAULT: 0.75, Critical
 _MOST_CRITICAL_FIRST = sorted(Criticality, reverse=True)
 _numbers = itertools.count()  # tickets in the order they came (their clock times may tie)
 _SERVICE_SAMPLES = 16  # the service time is the median of this many recent turns
-# A stage is overloaded while more turns came to it over this many slot intervals than its
-# slots serve in that time. (Taken from a queue that stood for a slot interval, as at the
-# entry, Poisson bursts overloaded a stage at half load: in an event simulation of the
-# recogniser, 0.75 s a turn, 5 s deadlines (/tmp scripts, 600 s a level, 3 seeds), 4.6 % of
-# the turns at 0.5x were refused that way; 8 intervals 3.0 %, 16 intervals 0.7 %, with the
-# same goodput at 2x to 10x (92 %, 98 %, 99.5 % of capacity) and p99 at 10x 2.97 s.)
+# A stage is overloaded while more turns came to it (refused ones too) than its slots serve,
+# over the last _DEMAND_WINDOW slot intervals and over the last _DEMAND_RECENT. Taken from a
+# queue that stood for a slot interval, as at the entry, Poisson bursts overloaded a stage at
+# half load, and one waiter per slot then refused turns that had time to wait. Event
+# simulation of the recogniser (bench/stage_sim.py: 0.75 s a turn, 5 s deadlines, 3 x 600 s a
+# level), refused at 0.5x / 0.8x, goodput at 1x / 2x / 10x: a standing queue 8.4 % / 19 %,
+# 72 / 93 / 99.5 %; this 0.6 % / 9.5 %, 78 / 92 / 99.5 %, admitted p99 3.1 s at 0.5x and 3.0 s
+# at 10x; over 8 intervals alone 2.1 % at 0.5x. The recent window ends an overload a few
+# services after a surge: over 16 alone it lasted 12 s into the 1x after it.
 _DEMAND_WINDOW = 16
+_DEMAND_RECENT = 4
 # An overloaded stage lets a newcomer wait only while the turns ahead of it would be served
 # within this many slot intervals: one waiter per slot, half an interval to spare, since
 # services vary. (The waiter then waits as long as its deadline allows: in an event
@@ -307,15 +311,16 @@ class Admission:
             self._arrivals.append(now)
 
     def _over_demand(self, now: float) -> bool:
-        """Whether more turns came to this stage over the last `_DEMAND_WINDOW` slot
-        intervals (refused ones too) than its slots serve in that time."""
+        """Whether more turns came to this stage (refused ones too) than its slots serve,
+        over the last `_DEMAND_WINDOW` slot intervals and over the last `_DEMAND_RECENT`."""
         interval = self._interval()
         if interval is None:
             return False
-        window = _DEMAND_WINDOW * interval
-        while self._arrivals and self._arrivals[0] <= now - window:
+        while self._arrivals and self._arrivals[0] <= now - _DEMAND_WINDOW * interval:
             self._arrivals.popleft()
-        return len(self._arrivals) > _DEMAND_WINDOW
+        recent = now - _DEMAND_RECENT * interval
+        lately = itertools.takewhile(lambda arrived: arrived > recent, reversed(self._arrivals))
+        return len(self._arrivals) > _DEMAND_WINDOW and sum(1 for _ in lately) > _DEMAND_RECENT
 
     def _outranked(self, criticality: Criticality, now: float) -> bool:
         """Whether, in an overload, a more critical turn was refused within an interval.

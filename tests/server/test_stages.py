@@ -299,6 +299,21 @@ def test_in_an_overload_a_stage_keeps_one_turn_waiting_per_slot() -> None:
     assert admission.offer(Criticality.DEFAULT, clock.now + 10).state is State.SHED
 
 
+def test_a_stage_overload_ends_a_few_services_after_the_surge() -> None:
+    clock = FakeClock()
+    admission = recogniser(clock, 0.75)
+    for _ in range(40):  # 40 turns in 4 s: ten times what the slot serves
+        clock.now += 0.1
+        admission.refuse(Criticality.SHEDDABLE, clock.now + 5)
+    assert admission.overloaded()
+    clock.now += 2.0  # the surge is over; the last 12 s still hold it
+    assert admission.overloaded()
+    clock.now += 1.1  # four services without a turn
+    assert not admission.overloaded()
+    admission.refuse(Criticality.SHEDDABLE, clock.now + 5)  # one more is no surge again
+    assert not admission.overloaded()
+
+
 def test_in_an_overload_the_waiter_outlasts_a_long_turn_so_the_slot_does_not_idle() -> None:
     clock = FakeClock()
     admission = recogniser(clock, 1.0)
