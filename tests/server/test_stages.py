@@ -299,6 +299,23 @@ def test_in_an_overload_a_stage_keeps_one_turn_waiting_per_slot() -> None:
     assert admission.offer(Criticality.DEFAULT, clock.now + 10).state is State.SHED
 
 
+def test_a_critical_turn_waits_beyond_the_stages_places_while_its_deadline_allows() -> None:
+    # Answers to the server's questions at 0.9 a second in a spoken surge: one found the
+    # four places taken and heard "Gerade ist viel los".
+    clock = FakeClock()
+    admission = recogniser(clock, 0.4)
+    admission.offer(Criticality.DEFAULT, clock.now + 5)
+    waiting = [admission.offer(Criticality.CRITICAL, clock.now + 5) for _ in range(4)]
+    assert [t.state for t in waiting] == [State.QUEUED] * 4
+    assert not admission.would_refuse(Criticality.CRITICAL, clock.now + 5)
+    fifth = admission.offer(Criticality.CRITICAL, clock.now + 5)  # served 2.0 s from now
+    assert fifth.state is State.QUEUED and all(t.state is State.QUEUED for t in waiting)
+    # One that the turns ahead would keep past its deadline hears "no" at once instead.
+    assert admission.would_refuse(Criticality.CRITICAL, clock.now + 2.5)
+    late = admission.offer(Criticality.CRITICAL, clock.now + 2.5)
+    assert late.state is State.SHED and late.reason is Reason.OVERLOAD
+
+
 def test_a_stage_overload_ends_a_few_services_after_the_surge() -> None:
     clock = FakeClock()
     admission = recogniser(clock, 0.75)
