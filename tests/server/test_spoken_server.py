@@ -55,19 +55,23 @@ def test_the_spoken_answer_to_the_servers_question_is_critical_at_the_door(live:
         assert refused.status_code == 503, refused.text  # not an answer: DEFAULT
         replies: list[httpx.Response] = []
         follow_up = threading.Thread(target=lambda: replies.append(client.post(
-            "/v1/ask", content=answer, headers=WAV, params={"conversation_id": conversation},
+            "/v1/ask", content=answer, headers={**WAV, "X-Deadline-Ms": "30000"},
+            params={"conversation_id": conversation},
         )))  # fmt: skip
         follow_up.start()
-        for _ in range(600):  # it queues, taking the place of a DEFAULT turn
-            if stt.shed_by_reason[Reason.EVICTED] == 1:
+        for _ in range(600):  # it queues, beyond the queue's two places: CRITICAL
+            if stt.queued == 3:
                 break
             time.sleep(0.05)
-        # The newest DEFAULT waiter made room for it; the one let wait before it goes first
-        # (a stage serves its waiters in order), then the answer.
-        assert waiters[1].reason is Reason.EVICTED and waiters[0].state is State.QUEUED
+        # Nobody made room for it: the turns let wait before it go first (a stage serves its
+        # waiters in order), then the answer, well within its deadline.
+        assert [t.state for t in waiters] == [State.QUEUED] * 2
+        assert stt.shed_by_reason[Reason.EVICTED] == 0
         stt.release(held)
         assert waiters[0].state is State.ADMITTED
         stt.release(waiters[0])
+        assert waiters[1].state is State.ADMITTED
+        stt.release(waiters[1])
         follow_up.join()
         assert replies[0].status_code == 200, replies[0].text
         assert stt.admitted[Criticality.CRITICAL] == 1
