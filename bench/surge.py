@@ -331,10 +331,10 @@ async def _spoken_turn(
             fleet.talking.add(token)
     try:
         if way.startswith("answer"):
-            asked = await _question(transport, token)
+            asked, failed = await _question(transport, token)
             if asked is None:  # the question was refused or late: the answer fails too
-                shots.append(Shot(at, loop.time() - began - at, 0, kind, reason="question",
-                                  spoken=way))  # fmt: skip
+                shots.append(Shot(at, loop.time() - began - at, 0, kind,
+                                  reason=f"question {failed}", spoken=way))  # fmt: skip
                 return
             await asyncio.sleep(1.0)  # the household hears the question and answers
             at = loop.time() - began  # the spoken answer is due now
@@ -359,18 +359,22 @@ async def _spoken_turn(
         fleet.talking.discard(token)
 
 
-async def _question(transport: HttpTransport, token: str) -> str | None:
-    """Type the question's request; the conversation the server asked back in, if it did."""
+async def _question(transport: HttpTransport, token: str) -> tuple[str | None, str]:
+    """Type the question's request; the conversation the server asked back in, if it did,
+    else how the question failed (its status and reason, or "no question" when the turn was
+    answered without asking back)."""
     headers = {"Authorization": f"Bearer {token}", "X-Deadline-Ms": str(int(DEADLINE * 1000))}
     try:
         answer = await transport.send(Request("POST", "/v1/ask", {"text": QUESTION}, headers),
                                       DEADLINE)  # fmt: skip
-    except SatelliteError:
-        return None
+    except SatelliteError as err:
+        return None, f"no answer ({type(err).__name__})"
     if answer.status != 200:
-        return None
+        return None, f"{answer.status} {_told(answer)[0] or ''}".strip()
     body = answer.json()
-    return body.get("conversation_id") if body.get("follow_up") == "critical" else None
+    if body.get("follow_up") != "critical":
+        return None, "no question"
+    return body.get("conversation_id"), ""
 
 
 async def _ask(client: Client, text: str, kind: str) -> Attempted:
