@@ -62,9 +62,14 @@ _SERVICE_SAMPLES = 16  # the service time is the median of this many recent turn
 # level), refused at 0.5x / 0.8x, goodput at 1x / 2x / 10x: a standing queue 8.4 % / 19 %,
 # 72 / 93 / 99.5 %; this 0.6 % / 9.5 %, 78 / 92 / 99.5 %, admitted p99 3.1 s at 0.5x and 3.0 s
 # at 10x; over 8 intervals alone 2.1 % at 0.5x. The recent window ends an overload a few
-# services after a surge: over 16 alone it lasted 12 s into the 1x after it.
+# services after a surge: over 16 alone it lasted 12 s into the 1x after it. Over the long
+# window demand must exceed the slots by a quarter (_DEMAND_MARGIN): at 1x it is near them
+# half the time, and taken for an overload it refused turns a queue would serve in time
+# (0.4 s a turn, refused at 0.5x / 0.8x / 1x and goodput at 1x: 1.0 % / 10.5 % / 21.6 %, 78 %;
+# with the margin 0.4 % / 4.7 % / 14.6 %, 84 %; 2x to 10x the same).
 _DEMAND_WINDOW = 16
 _DEMAND_RECENT = 4
+_DEMAND_MARGIN = 1.25
 # An overloaded stage lets a newcomer wait only while the turns ahead of it would be served
 # within this many slot intervals: one waiter per slot, half an interval to spare, since
 # services vary. (The waiter then waits as long as its deadline allows: in an event
@@ -203,9 +208,7 @@ class Admission:
             return True
         if self.queued == 0 and self.in_flight < self.limit.current:
             return False
-        if self.queued >= self._room(criticality) and not any(
-            self._queues[lower] for lower in Criticality if lower < criticality
-        ):
+        if self._full(criticality):
             return True
         return self._too_far_back(self._ticket(criticality, deadline, now), now)
 
@@ -312,8 +315,9 @@ class Admission:
             self._arrivals.append(now)
 
     def _over_demand(self, now: float) -> bool:
-        """Whether more turns came to this stage (refused ones too) than its slots serve,
-        over the last `_DEMAND_WINDOW` slot intervals and over the last `_DEMAND_RECENT`."""
+        """Whether more turns came to this stage (refused ones too) than its slots serve:
+        a quarter more over the last `_DEMAND_WINDOW` slot intervals, and more over the last
+        `_DEMAND_RECENT`."""
         interval = self._interval()
         if interval is None:
             return False
@@ -321,7 +325,10 @@ class Admission:
             self._arrivals.popleft()
         recent = now - _DEMAND_RECENT * interval
         lately = itertools.takewhile(lambda arrived: arrived > recent, reversed(self._arrivals))
-        return len(self._arrivals) > _DEMAND_WINDOW and sum(1 for _ in lately) > _DEMAND_RECENT
+        return (
+            len(self._arrivals) > _DEMAND_MARGIN * _DEMAND_WINDOW
+            and sum(1 for _ in lately) > _DEMAND_RECENT
+        )
 
     def _outranked(self, criticality: Criticality, now: float) -> bool:
         """Whether, in an overload, a more critical turn was refused within an interval.
@@ -445,16 +452,27 @@ class Admission:
             return math.inf if criticality is Criticality.CRITICAL else self.queue_size
         return self.queue_size * _QUEUE_SHARE[criticality]
 
+    def _full(self, criticality: Criticality) -> bool:
+        """No place for a newcomer of this class, even were a lower waiter shed for it."""
+        if self.queued < self._room(criticality):
+            return False
+        return self.by_service_time or not any(
+            self._queues[lower] for lower in Criticality if lower < criticality
+        )
+
     def _make_room(self, criticality: Criticality) -> bool:
+        """Whether a newcomer of this class finds a place; at the entry, the newest waiter of
+        a lower class gives up its place to it. A stage sheds no waiter for a newcomer (it
+        serves them in order): a DEFAULT turn that evicted waiting chit-chat turned a fast
+        "no" at the door into a slow one after waiting (0.2-1.2 % of the turns at 0.5x-1x in
+        bench/stage_sim.py)."""
         if self.queued < self._room(criticality):
             return True
-        for lower in Criticality:
-            if lower >= criticality:
-                return False
-            if self._queues[lower]:
-                self._shed(self._queues[lower].pop(), Reason.EVICTED)  # the newest goes
-                return True
-        return False
+        if self._full(criticality):
+            return False
+        lowest = next(self._queues[c] for c in Criticality if c < criticality and self._queues[c])
+        self._shed(lowest.pop(), Reason.EVICTED)  # its newest goes
+        return True
 
     def _dispatch(self, now: float) -> None:
         while self.in_flight < self.limit.current:

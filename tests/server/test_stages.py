@@ -137,7 +137,7 @@ def recogniser(clock: FakeClock, service: float, turns: int = 3) -> Admission:
     return admission
 
 
-def flood(admission: Admission, turns: int = 12) -> None:
+def flood(admission: Admission, turns: int = 16) -> None:
     """Chit-chat the stage refuses: with them more turns came to it than its slot serves."""
     for _ in range(turns):
         admission.refuse(Criticality.SHEDDABLE, admission._clock() + 5)
@@ -282,7 +282,7 @@ def test_in_an_overload_a_stage_keeps_one_turn_waiting_per_slot() -> None:
     give_up = waiting.give_up
     clock.now += 1.1  # a queue that stands is a stage at work, not yet an overload
     assert not admission.overloaded()
-    flood(admission)  # 17 turns within 16 services: more than the slot serves
+    flood(admission)  # 21 turns within 16 services: a quarter more than the slot serves
     assert admission.overloaded()
     admission.expire()
     assert waiting.give_up == give_up and waiting.state is State.QUEUED  # not cut
@@ -314,6 +314,21 @@ def test_a_critical_turn_waits_beyond_the_stages_places_while_its_deadline_allow
     assert admission.would_refuse(Criticality.CRITICAL, clock.now + 2.5)
     late = admission.offer(Criticality.CRITICAL, clock.now + 2.5)
     assert late.state is State.SHED and late.reason is Reason.OVERLOAD
+
+
+def test_a_stage_sheds_no_waiter_for_a_newcomer() -> None:
+    # Its four places taken, chit-chat among them: a DEFAULT newcomer hears "no" at once
+    # rather than a waiting chit-chat turn hearing it after its wait.
+    clock = FakeClock()
+    admission = recogniser(clock, 0.3)  # the fifth would be served in time: 1.5 s
+    admission.offer(Criticality.DEFAULT, clock.now + 5)
+    waiting = [admission.offer(kind, clock.now + 5) for kind in
+               (Criticality.SHEDDABLE, Criticality.DEFAULT) * 2]  # fmt: skip
+    assert [t.state for t in waiting] == [State.QUEUED] * 4
+    assert admission.would_refuse(Criticality.DEFAULT, clock.now + 5)
+    newcomer = admission.offer(Criticality.DEFAULT, clock.now + 5)
+    assert newcomer.state is State.SHED and newcomer.reason is Reason.OVERLOAD
+    assert [t.state for t in waiting] == [State.QUEUED] * 4
 
 
 def test_a_stage_overload_ends_a_few_services_after_the_surge() -> None:
