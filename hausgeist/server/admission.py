@@ -23,8 +23,8 @@ async shell (`hausgeist.server.shedding`) does the waiting.
 An expensive stage (speech-to-text: one slot, a second or more per turn) sizes its waits by
 its own observed service time instead (`by_service_time`): a newcomer is let wait when the
 turns ahead of it, served one after another, leave it time to be served before its deadline,
-within a queue's worth of service; overloaded (more turns came to it over the last
-`_DEMAND_WINDOW` slot intervals than its slots serve), only when it would be next in line
+within a queue's worth of service; overloaded (more turns came to it than its slots serve:
+`_over_demand`), only when it would be next in line
 (`_ONE_PER_SLOT`). A queue that stands is no overload there: a burst at half load stands one
 for a few services. A turn a stage has let wait is then served while its deadline allows, in
 the order the stage let them wait: it is not refused later because the turn in the slot ran
@@ -291,7 +291,7 @@ class Admission:
 
     def _overloaded(self, now: float) -> bool:
         """A queue stood for an interval, or a turn was refused for load within one; at a
-        stage, more turns came than its slots serve (`_DEMAND_WINDOW`).
+        stage, more turns came than its slots serve (`_over_demand`).
 
         A queue ends its stand only once it stayed empty for a whole interval: one that
         empties for a moment (a slot took the last waiter before the next arrived) does so
