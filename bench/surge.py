@@ -147,6 +147,9 @@ class Fleet:
     liars: list[str]
     operator: str
     talking: set[str] = field(default_factory=set)  # devices in a dialog now
+    # Devices in a dialog whose other turn meanwhile left a question of its own: the server
+    # keeps one open question a device, so their answer is no answer any more at the door.
+    asked_again: set[str] = field(default_factory=set)
 
     def honest(self) -> str:
         return random.choice(random.choice(self.households))
@@ -354,9 +357,16 @@ async def _spoken_turn(
         shot = Shot(at, loop.time() - began - at, status, kind, 1, lag, spoken=way)
         if answer is not None and status in (200, 503):
             shot.reason, shot.degraded = _told(answer)
+            if way.startswith("answer") and token in fleet.asked_again:
+                shot.reason = f"{shot.reason} (its device was asked again)"
+            elif (status == 200 and token in fleet.talking and not way.startswith("answer")
+                  and answer.json().get("follow_up") == "critical"):  # fmt: skip
+                fleet.asked_again.add(token)
         shots.append(shot)
     finally:
-        fleet.talking.discard(token)
+        if way.startswith("answer"):
+            fleet.talking.discard(token)
+            fleet.asked_again.discard(token)
 
 
 async def _question(transport: HttpTransport, token: str) -> tuple[str | None, str]:
