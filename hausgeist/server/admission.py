@@ -372,6 +372,8 @@ class Admission:
 
     def _wait(self, criticality: Criticality, now: float) -> float:
         if self.by_service_time:
+            if criticality is Criticality.CRITICAL:
+                return math.inf  # while its deadline allows (`_room`)
             interval = self._interval()
             if interval is None:
                 return self.max_wait
@@ -388,16 +390,12 @@ class Admission:
         return self.target_wait if self._overloaded(now) else self.max_wait
 
     def _too_far_back(self, ticket: Ticket, now: float) -> bool:
-        """Whether the turns ahead would keep this one waiting past its wait (a CRITICAL
-        turn: past its deadline, at a stage; never at the entry, where it goes first)."""
+        """Whether the turns ahead would keep this one waiting past its wait (never a
+        CRITICAL turn at the entry, where it goes first)."""
         interval = self._interval()
-        if interval is None:
+        if interval is None or (ticket.criticality is Criticality.CRITICAL
+                                and not self.by_service_time):  # fmt: skip
             return False
-        if ticket.criticality is Criticality.CRITICAL:
-            if not self.by_service_time:
-                return False
-            margin = self._service_margin()
-            return self._slots_to_wait(self.queued) * interval > ticket.deadline - margin - now
         if self.by_service_time:  # a stage serves its waiters in order (`_next_queue`)
             ahead = self.queued
         else:
@@ -466,12 +464,11 @@ class Admission:
         serves them in order): a DEFAULT turn that evicted waiting chit-chat turned a fast
         "no" at the door into a slow one after waiting (0.2-1.2 % of the turns at 0.5x-1x in
         bench/stage_sim.py)."""
-        if self.queued < self._room(criticality):
-            return True
         if self._full(criticality):
             return False
-        lowest = next(self._queues[c] for c in Criticality if c < criticality and self._queues[c])
-        self._shed(lowest.pop(), Reason.EVICTED)  # its newest goes
+        if self.queued >= self._room(criticality):
+            lower = next(c for c in Criticality if c < criticality and self._queues[c])
+            self._shed(self._queues[lower].pop(), Reason.EVICTED)  # its newest goes
         return True
 
     def _dispatch(self, now: float) -> None:
