@@ -75,3 +75,11 @@ def test_a_word_near_in_spelling_but_not_in_its_phonetic_code_is_no_repair() -> 
     assert [word for _, word in Repairer(["wohnzimmer"], _spell).alike("bohnzimmer")] == [
         "wohnzimmer"
     ]
+
+
+def test_a_long_word_may_differ_in_more_digits_of_its_code_than_a_short_one() -> None:
+    # "Musik fortletzen" (whisper, for "Musik fortsetzen"): 372586 against 37886, two digits.
+    assert [word for _, word in Repairer(["fortsetzen"], _spell).alike("fortletzen")] == [
+        "fortsetzen"
+    ]
+    assert Repairer(["lauter"], _spell).alike("mauger") == []  # 647 against 527, two digits
