@@ -1,7 +1,7 @@
 """Speech figures on generated German commands: real-time factor, latency, WER, intent accuracy.
 
 Run: .venv/bin/python bench/speech.py [--set test|dev] [--variants VOICE:WPM:PITCH:SNR,...]
-     [--per-command]
+     [--per-command] [--oracle]
 `--set test` (the default): every command of tests/speech/commands.yaml in each variant:
 voice : speed in words per minute : pitch : signal-to-noise in dB or "none". The voice is
 espeak-ng's ("de", "de+f2"), one of mbrola's German voices ("mb-de6"), or "mbrola" for the
@@ -16,6 +16,9 @@ whisper-base (int8, 2 threads) transcribes. "End of speech to first reply byte" 
 from having the whole recording to the first byte of the rendered reply WAV: VAD, STT,
 rescoring the home's commands, the turn and TTS. WER compares the words understood (after
 choosing a command) and, "as heard", whisper's free transcript with what was said.
+`--oracle` also counts what the turn would understand if the sentence said were among the
+candidates whisper scores (written as whisper writes it): the most that finding better
+candidates could give with whisper's scores and rescore.py's rules as they are.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -35,7 +38,8 @@ from hausgeist.app import build_assistant
 from hausgeist.dialog.assistant import Assistant
 from hausgeist.server.registry import Registry
 from hausgeist.speech.audio import Audio
-from hausgeist.speech.pipeline import SpeechStage
+from hausgeist.speech.pipeline import Heard, SpeechStage
+from hausgeist.speech.rescore import decide, meaning_of
 from hausgeist.speech.sentences import number_words
 from tests.speech.conftest import commands, speak, voice_of, with_noise
 from tests.speech.development import development
@@ -82,6 +86,7 @@ class Tally:
     wrong_acts: int = 0
     count: int = 0
     voices: dict[str, list[int]] = field(default_factory=dict)  # voice: [right, count]
+    oracle: list[int] | None = None  # [right, another intent] with the said sentence offered
 
     def add(self, other: Tally) -> None:
         """Count `other`'s recordings in too."""
@@ -95,6 +100,10 @@ class Tally:
         self.right += other.right
         self.wrong_acts += other.wrong_acts
         self.count += other.count
+        if other.oracle is not None:
+            mine = self.oracle = self.oracle or [0, 0]
+            mine[0] += other.oracle[0]
+            mine[1] += other.oracle[1]
         for voice, (right, count) in other.voices.items():
             mine = self.voices.setdefault(voice, [0, 0])
             mine[0] += right
@@ -116,6 +125,9 @@ class Tally:
         nothing = n - self.right - self.wrong_acts
         print(f"  intent accuracy: {self.right / n:.1%} ({self.right}/{n}); another intent than "
               f"said: {self.wrong_acts}, nothing understood: {nothing}")  # fmt: skip
+        if self.oracle is not None:
+            print(f"  with the sentence said among the candidates: {self.oracle[0]}/{n} right, "
+                  f"another intent than said: {self.oracle[1]}")  # fmt: skip
         if len(self.voices) > 1:
             each = ", ".join(f"{voice} {right}/{count}"
                              for voice, (right, count) in sorted(self.voices.items()))  # fmt: skip
@@ -123,9 +135,9 @@ class Tally:
 
 
 def measure(stage: SpeechStage, assistant: Assistant, said: list[Said],
-            per_command: bool) -> Tally:  # fmt: skip
+            per_command: bool, oracle: bool = False) -> Tally:  # fmt: skip
     """Run every recording through a whole spoken turn and count the figures."""
-    tally = Tally()
+    tally = Tally(oracle=[0, 0] if oracle else None)
     for text, intent, audio, voice in said:
         began = time.perf_counter()
         listened = stage.listen(audio, assistant)
@@ -145,6 +157,11 @@ def measure(stage: SpeechStage, assistant: Assistant, said: list[Said],
         tally.right += got == intent
         tally.wrong_acts += got is not None and got != intent
         tally.count += 1
+        offered = None
+        if tally.oracle is not None:
+            offered = _with_said(stage, assistant, heard, text)
+            tally.oracle[0] += offered == intent
+            tally.oracle[1] += offered is not None and offered != intent
         mine = tally.voices.setdefault(voice, [0, 0])
         mine[0] += got == intent
         mine[1] += 1
@@ -153,8 +170,24 @@ def measure(stage: SpeechStage, assistant: Assistant, said: list[Said],
             ratio = tally.rtf[-1] if tally.rtf else 0.0
             took = tally.latency[-1]
             print(f"  {mark} {text!r} ({voice}): heard {heard.heard!r} -> {heard.transcript!r} "
-                  f"({got}); {took:.2f} s, RTF {ratio:.2f}, WER {wrong}/{count}")  # fmt: skip
+                  f"({got}); {took:.2f} s, RTF {ratio:.2f}, WER {wrong}/{count}"
+                  + (f"; said offered: {offered}" if tally.oracle is not None else ""))  # fmt: skip
     return tally
+
+
+def _with_said(stage: SpeechStage, assistant: Assistant, heard: Heard, text: str) -> str | None:
+    """The intent understood had `text`, the sentence said, been among the candidates."""
+    stt = heard.stt
+    if stt is None or stt.score is None or not stt.text:
+        return None  # nothing heard: no candidates either
+    proposal = stage.proposal(assistant, stt)
+    end = "?" if stt.text.rstrip().endswith("?") else "."
+    said = text.strip().rstrip(".?!") + end  # written with its capitals already
+    sentences = (*proposal.sentences, said)
+    meanings = (*proposal.meanings, meaning_of(assistant.understanding.parse(said)))
+    offered = replace(proposal, sentences=sentences, meanings=meanings)
+    choice = decide(offered, stt.score(sentences))
+    return assistant.understanding.parse(choice.text).intent if choice.text else None
 
 
 def spoken(variant: Variant) -> list[Said]:
@@ -176,6 +209,7 @@ def main() -> None:
     default = ",".join(v.name for v in (*ESPEAK_VARIANTS, *MBROLA_VARIANTS))
     parser.add_argument("--variants", default=default)
     parser.add_argument("--per-command", action="store_true")
+    parser.add_argument("--oracle", action="store_true")
     args = parser.parse_args()
     data = Path(tempfile.mkdtemp())
     os.environ["HAUSGEIST_DATA"] = str(data)
@@ -190,13 +224,13 @@ def main() -> None:
                 audio = with_noise(audio, one.snr)
             said.append((one.text, one.intent, audio, one.voice))
         name = "development set (voices, speeds, pitches, noise vary)"
-        measure(stage, assistant, said, args.per_command).show(name)
+        measure(stage, assistant, said, args.per_command, args.oracle).show(name)
     else:
         espeak, mbrola = Tally(), Tally()
         for variant in map(Variant.parse, args.variants.split(",")):
             if args.per_command:
                 print(f"variant {variant.name}:")
-            tally = measure(stage, assistant, spoken(variant), args.per_command)
+            tally = measure(stage, assistant, spoken(variant), args.per_command, args.oracle)
             tally.show(f"variant {variant.name} (voice:speed:pitch:snr)")
             (mbrola if variant.mbrola else espeak).add(tally)
         for name, tally in (("espeak-ng's voices", espeak), ("mbrola's voices", mbrola)):

@@ -116,10 +116,7 @@ class SpeechStage:
             return Heard("", transcript.text, False, audio.seconds, transcript, timings=timings)
         mark = time.perf_counter()
         if transcript.score is not None:
-            with guard:
-                proposal = home.propose(
-                    assistant.understanding, transcript.text, transcript.alternatives
-                )
+            proposal = self.proposal(assistant, transcript, guard, household)
             choice = decide(proposal, transcript.score(proposal.sentences))
             timings["rescore"] = time.perf_counter() - mark
             if choice.doubted:
@@ -135,6 +132,19 @@ class SpeechStage:
                          guess=guess, timings=timings)  # fmt: skip
         return Heard(guess.text, transcript.text, True, audio.seconds, transcript, True, guess,
                      timings)  # fmt: skip
+
+    def proposal(
+        self,
+        assistant: Assistant,
+        transcript: Transcript,
+        lock: AbstractContextManager[Any] | None = None,
+        household: Path | None = None,
+    ) -> Proposal:
+        """The transcript and the home's commands near it and near the recogniser's other
+        readings, for the recogniser to score (`lock` and `household` as in `hear`)."""
+        with lock or contextlib.nullcontext():
+            home = self._home(assistant, household)
+            return home.propose(assistant.understanding, transcript.text, transcript.alternatives)
 
     def listen(
         self,
