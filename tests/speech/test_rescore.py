@@ -65,6 +65,18 @@ def test_a_command_scoring_too_low_at_all_is_not_taken() -> None:
     assert choice.chosen is None
 
 
+def test_a_command_transcript_stays_as_heard_when_a_candidate_doing_the_same_scores_lower() -> None:
+    # The meaning leaves free text out: "Setz case auf die Einkaufsliste" means what "Setz
+    # Käse auf die Einkaufsliste." means, and must not replace it when whisper likes it less.
+    add = ("HassShoppingListAddItem",)
+    lower = decide(_proposal(add, add, OFF), [-0.5, -0.9, -3.0])
+    assert lower.chosen is None and lower.text == "Gehört." and not lower.doubted
+    higher = decide(_proposal(add, add, OFF), [-0.9, -0.5, -3.0])
+    assert higher.chosen is not None and higher.text == "Satz 0"
+    modelled = Proposal("Gehört.", ("Gehört.", "Satz 0.", "Satz 1."), (add, add, OFF), exact=False)
+    assert decide(modelled, [-0.5, -0.9, -3.0]).text == "Satz 0"  # the grammar's reading wins
+
+
 def test_a_transcript_that_is_another_command_must_be_beaten() -> None:
     behind = decide(_proposal(ON, OFF), [-1.0, -1.0 + MIN_OVER / 2])
     ahead = decide(_proposal(ON, OFF), [-1.0, -1.0 + MIN_OVER * 2])
