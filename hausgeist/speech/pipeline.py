@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -116,7 +116,8 @@ class SpeechStage:
             return Heard("", transcript.text, False, audio.seconds, transcript, timings=timings)
         mark = time.perf_counter()
         if transcript.score is not None:
-            proposal = self.proposal(assistant, transcript, guard, household)
+            with guard:
+                proposal = home.propose(assistant.understanding, transcript)
             choice = decide(proposal, transcript.score(proposal.sentences))
             timings["rescore"] = time.perf_counter() - mark
             if choice.doubted:
@@ -144,7 +145,7 @@ class SpeechStage:
         readings, for the recogniser to score (`lock` and `household` as in `hear`)."""
         with lock or contextlib.nullcontext():
             home = self._home(assistant, household)
-            return home.propose(assistant.understanding, transcript.text, transcript.alternatives)
+            return home.propose(assistant.understanding, transcript)
 
     def listen(
         self,
@@ -218,14 +219,12 @@ class _Home:
             return None
         return self.nearest(understanding).guess(heard)
 
-    def propose(
-        self, understanding: Understanding, heard: str, alternatives: Sequence[str] = ()
-    ) -> Proposal:
+    def propose(self, understanding: Understanding, transcript: Transcript) -> Proposal:
         """The transcript and the home's commands nearest to it and to the recogniser's
         other readings, for the recogniser to score."""
-        return propose(heard, self.nearest(understanding), understanding.parse, self.nouns,
-                       lambda text: understanding.parse(text, model=False),
-                       alternatives)  # fmt: skip
+        return propose(transcript.text, self.nearest(understanding), understanding.parse,
+                       self.nouns, lambda text: understanding.parse(text, model=False),
+                       transcript.alternatives)  # fmt: skip
 
     def nearest(self, understanding: Understanding) -> Nearest:
         """The index of the home's commands, loaded or built on first use."""

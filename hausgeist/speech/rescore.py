@@ -237,17 +237,16 @@ def decide(proposal: Proposal, scores: Sequence[float]) -> Choice:
     candidate doing something else by MIN_LEAD, and, against the transcript: beats it by
     MIN_OVER when the grammar reads the transcript as another command; trails it by at most
     MODEL_BEHIND when only the statistical model reads it (a guess from misheard words is
-    weak evidence: "Die Schwert ist es jetzt" was the weather to the model); else trails it
-    by at most MAX_BEHIND (no command, or the same one). A command the grammar reads in the
-    transcript stays as heard when the best candidate does the same and scores no better:
-    the free text (a shopping item, an alarm's time) is then whisper's best reading, not a
-    candidate's ("Setz Käse auf die Einkaufsliste." had become "Setz case ..." on the
-    development set, a worse-scored reading that means the same). Otherwise the transcript stays,
-    unless it is a command scoring below MIN_HEARD itself: then nothing is understood (on
-    the development set this acted wrongly 11 times instead of 17 and understood 58
-    commands of 97 instead of 60). Nothing is understood either when only the statistical
-    model reads the transcript and its intent is none of the SUPPORT likeliest candidates'
-    (`_unsupported`).
+    weak evidence: "Die Schwert ist es jetzt" was the weather to the model); beats it when
+    the grammar reads the transcript as the same command, so that its free text (a shopping
+    item, an alarm's time) stays whisper's best reading unless the candidate's is likelier
+    ("Setz Käse auf die Einkaufsliste." had become "Setz case ..." on the development set, a
+    worse-scored reading that means the same); else trails it by at most MAX_BEHIND (no
+    command). Otherwise the transcript stays, unless it is a command scoring below MIN_HEARD
+    itself: then nothing is understood (on the development set this acted wrongly 11 times
+    instead of 17 and understood 58 commands of 97 instead of 60). Nothing is understood
+    either when only the statistical model reads the transcript and its intent is none of
+    the SUPPORT likeliest candidates' (`_unsupported`).
     """
     scored = [
         Scored(text, meaning, score)
@@ -260,13 +259,13 @@ def decide(proposal: Proposal, scores: Sequence[float]) -> Choice:
         lead = best.score - rival.score if rival else float("inf")
         if mine.meaning[0] and proposal.exact and mine.meaning != best.meaning:
             near = best.score >= mine.score + MIN_OVER
-        elif mine.meaning[0] and not proposal.exact:
+        elif mine.meaning[0] and proposal.exact:  # the same command: only a likelier reading
+            near = best.score > mine.score
+        elif mine.meaning[0]:
             near = best.score >= mine.score - MODEL_BEHIND
         else:
             near = best.score >= mine.score - MAX_BEHIND
         if near and lead >= MIN_LEAD and best.score >= MIN_SCORE:
-            if proposal.exact and best.meaning == mine.meaning and best.score <= mine.score:
-                return Choice(proposal.heard, None, mine, rival, found)
             return Choice(_END.sub("", best.text), best, mine, rival, found)
     doubted = bool(mine.meaning[0]) and (mine.score < MIN_HEARD or _unsupported(proposal, found))
     return Choice("" if doubted else proposal.heard, None, mine, rival, found, doubted)
